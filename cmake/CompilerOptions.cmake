@@ -1,0 +1,34 @@
+# Warnings, sanitizers and fuzzing flags shared by every target of the project.
+add_library(compressd_warnings INTERFACE)
+target_compile_options(compressd_warnings INTERFACE -Wall -Wextra -Wno-unused-parameter)
+if(COMPRESSD_WERROR)
+  target_compile_options(compressd_warnings INTERFACE -Werror)
+endif()
+
+if(COMPRESSD_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+if(COMPRESSD_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "COMPRESSD_FUZZ needs clang (CXX=clang++)")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# compressd_add_test(NAME SOURCES... [LIBS ...] [LABELS ...]) — one gtest binary registered with ctest.
+function(compressd_add_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${T_SOURCES} ${T_UNPARSED_ARGUMENTS})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock GTest::gtest_main
+                        compressd_warnings)
+  set(labels ${T_LABELS})
+  if(NOT labels)
+    set(labels unit)
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${labels}"
+                       ENVIRONMENT "COMPRESSD_TEST_DATA=${COMPRESSD_TEST_DATA_DIR}")
+endfunction()
