@@ -26,7 +26,7 @@ void ThreadPool::ParallelFor(int64_t n, int64_t min_chunk,
     fn(0, n);
     return;
   }
-  const int64_t chunk = (n + max_chunks - 1) / max_chunks;
+  const int64_t chunk = std::max(min_chunk, (n + max_chunks - 1) / max_chunks);
   const int64_t num_chunks = (n + chunk - 1) / chunk;
   {
     std::lock_guard<std::mutex> lock(mu_);
