@@ -24,9 +24,9 @@ constexpr std::array<TypeInfo, kMaxDataTypeValue + 1> kTypes = {{
 
 bool IsKnownDataType(int value) { return value >= 0 && value <= kMaxDataTypeValue; }
 
-std::string_view DataTypeName(DataType type) {
+const char* DataTypeName(DataType type) {
   const int v = static_cast<int>(type);
-  return IsKnownDataType(v) ? kTypes[v].name : std::string_view("unknown");
+  return IsKnownDataType(v) ? kTypes[v].name.data() : "unknown";
 }
 
 absl::StatusOr<DataType> ParseDataType(std::string_view name) {

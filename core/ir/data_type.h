@@ -4,7 +4,7 @@
 #define COMPRESSD_CORE_IR_DATA_TYPE_H_
 
 #include <cstdint>
-#include <string_view>
+#include <string_view>  // ParseDataType
 
 #include "absl/status/statusor.h"
 
@@ -36,7 +36,7 @@ inline constexpr int kMaxDataTypeValue = 18;
 
 // Lower-case name as TFLite tools print it ("float32", "int8", ...); "unknown(N)" is never
 // returned: callers pass only validated values (IsKnownDataType).
-std::string_view DataTypeName(DataType type);
+const char* DataTypeName(DataType type);
 
 // Parses a name produced by DataTypeName.
 absl::StatusOr<DataType> ParseDataType(std::string_view name);

@@ -115,7 +115,7 @@ struct Operator {
   CustomOptionsFormat custom_options_format = CustomOptionsFormat::kFlexbuffers;
   std::vector<bool> mutating_variable_inputs;
   std::vector<int32_t> intermediates;
-  std::optional<int32_t> debug_metadata_index;
+  int32_t debug_metadata_index = -1;  // -1: none
 
   bool operator==(const Operator&) const = default;
 };
@@ -126,7 +126,7 @@ struct Subgraph {
   std::vector<int32_t> outputs;
   std::vector<Operator> operators;
   std::string name;
-  std::optional<int32_t> debug_metadata_index;
+  int32_t debug_metadata_index = -1;  // -1: none
 
   bool operator==(const Subgraph&) const = default;
 };
