@@ -19,9 +19,11 @@ if(COMPRESSD_FUZZ)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
-# compressd_add_test(NAME SOURCES... [LIBS ...] [LABELS ...]) — one gtest binary registered with ctest.
+# compressd_add_test(NAME SOURCES... [LIBS ...] [LABELS ...] [NEEDS_DATA]) — one gtest binary
+# registered with ctest. NEEDS_DATA makes its tests depend on the test_data fixture
+# (cmake/TestData.cmake), which fetches the real models and the reference runtime first.
 function(compressd_add_test name)
-  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "NEEDS_DATA" "" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${T_SOURCES} ${T_UNPARSED_ARGUMENTS})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock GTest::gtest_main
                         compressd_warnings)
@@ -29,6 +31,9 @@ function(compressd_add_test name)
   if(NOT labels)
     set(labels unit)
   endif()
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${labels}"
-                       ENVIRONMENT "COMPRESSD_TEST_DATA=${COMPRESSD_TEST_DATA_DIR}")
+  set(props LABELS "${labels}" ENVIRONMENT "COMPRESSD_TEST_DATA=${COMPRESSD_TEST_DATA_DIR}")
+  if(T_NEEDS_DATA)
+    list(APPEND props FIXTURES_REQUIRED test_data)
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES ${props})
 endfunction()

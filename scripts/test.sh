@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# README command 2: set up, build and run every test.
+#   1. the full build (warnings are errors) and every ctest test (unit, compatibility with the real
+#      TensorFlow Lite runtime, integration);
+#   2. core/ and its tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   3. the model-loader fuzzer for a bounded time.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+start=$(date +%s)
+bash scripts/setup.sh
+
+data=${COMPRESSD_TEST_DATA_DIR:-$root/build/testdata}
+export BUILD_DIR=$root/build
+echo "== build"
+bash scripts/build.sh -DCOMPRESSD_WERROR=ON -DCOMPRESSD_TEST_DATA_DIR="$data"
+echo "== tests"
+(cd build && ctest --output-on-failure --timeout 900 -j "$(nproc)")
+
+echo "== sanitizer build (ASan + UBSan) of core"
+export BUILD_DIR=$root/build-asan
+bash scripts/build.sh -DCOMPRESSD_WERROR=ON -DCOMPRESSD_SANITIZE=ON -DCOMPRESSD_BUILD_SERVICE=OFF \
+  -DCOMPRESSD_BUILD_BENCH=OFF -DCOMPRESSD_TEST_DATA_DIR="$data"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure --timeout 900 -j "$(nproc)" -LE compat)
+
+if [[ -f scripts/run_fuzz.sh ]]; then
+  echo "== fuzzing the model loader"
+  FUZZ_SECONDS=${FUZZ_SECONDS:-60} bash scripts/run_fuzz.sh
+fi
+echo "== all tests passed in $(( $(date +%s) - start )) s"
