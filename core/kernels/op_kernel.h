@@ -41,6 +41,9 @@ struct TensorView {
   const ir::QuantParams* quant = nullptr;  // nullptr when the tensor has no quantization
   bool is_constant = false;
   const std::string* name = nullptr;
+  // Sparse constant tensors only (DENSIFY's input): `shape` is the dense shape, `data` holds the
+  // stored values in the order `sparsity` describes (see core/kernels/reference/densify.h).
+  const ir::Sparsity* sparsity = nullptr;
 
   template <typename T>
   T* data_as() const {

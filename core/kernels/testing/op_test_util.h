@@ -48,6 +48,15 @@ class OpHarness : public OpContext {
     AddTensor(/*is_input=*/true, type, shape, values.data(), values.size() * sizeof(T), quant,
               /*is_constant=*/true);
   }
+  // A sparse constant input: `shape` is the dense shape, `values` the stored values.
+  template <typename T>
+  void AddSparseConstInput(ir::DataType type, Shape shape, const std::vector<T>& values,
+                           ir::Sparsity sparsity) {
+    AddConstInput(type, shape, values);
+    HeldTensor& t = *held_.back();
+    t.sparsity = std::move(sparsity);
+    t.view.sparsity = &*t.sparsity;
+  }
   void AddOptionalInput() {
     op_.inputs.push_back(-1);
     inputs_.push_back(-1);
@@ -119,6 +128,7 @@ class OpHarness : public OpContext {
     TensorView view;
     std::vector<uint8_t> storage;
     std::optional<ir::QuantParams> quant;
+    std::optional<ir::Sparsity> sparsity;
     std::string name;
   };
 
@@ -133,7 +143,7 @@ class OpHarness : public OpContext {
     t->view.data = t->storage.data();
     t->view.bytes = static_cast<int64_t>(bytes);
     t->quant = std::move(quant);
-    t->name = "t" + std::to_string(tensors_.size());
+    t->name = "t" + std::to_string(held_.size());
     held_.push_back(std::move(t));
     HeldTensor& added = *held_.back();
     added.view.quant = added.quant ? &*added.quant : nullptr;
