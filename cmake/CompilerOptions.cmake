@@ -22,6 +22,9 @@ endif()
 # compressd_add_test(NAME SOURCES... [LIBS ...] [LABELS ...] [NEEDS_DATA]) — one gtest binary
 # registered with ctest. NEEDS_DATA makes its tests depend on the test_data fixture
 # (cmake/TestData.cmake), which fetches the real models and the reference runtime first.
+# Without NEEDS_DATA, only the tests of suites whose name ends in "DataTest" (RealModelsDataTest.*,
+# MediaPipe/FooDataTest.*) get the fixture, so a folder's test binary can mix unit tests and tests
+# on real models.
 function(compressd_add_test name)
   cmake_parse_arguments(T "NEEDS_DATA" "" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${T_SOURCES} ${T_UNPARSED_ARGUMENTS})
@@ -31,9 +34,14 @@ function(compressd_add_test name)
   if(NOT labels)
     set(labels unit)
   endif()
-  set(props LABELS "${labels}" ENVIRONMENT "COMPRESSD_TEST_DATA=${COMPRESSD_TEST_DATA_DIR}")
+  set(env ENVIRONMENT "COMPRESSD_TEST_DATA=${COMPRESSD_TEST_DATA_DIR}")
   if(T_NEEDS_DATA)
-    list(APPEND props FIXTURES_REQUIRED test_data)
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
+                         PROPERTIES LABELS "${labels}" ${env} FIXTURES_REQUIRED test_data)
+  else()
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_FILTER "-*DataTest.*"
+                         PROPERTIES LABELS "${labels}" ${env})
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_FILTER "*DataTest.*"
+                         PROPERTIES LABELS "${labels}" ${env} FIXTURES_REQUIRED test_data)
   endif()
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES ${props})
 endfunction()

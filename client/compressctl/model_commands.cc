@@ -96,6 +96,7 @@ std::vector<Command> LocalCommands() {
        "Show inputs, outputs, operators, parameters and metadata of a .tflite model.", Inspect},
       {"roundtrip", "roundtrip MODEL --out OUT [--json]",
        "Load, validate and re-write a model (checks the reader and writer).", Roundtrip},
+      RunCommand(),
   };
 }
 

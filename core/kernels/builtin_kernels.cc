@@ -1,8 +1,14 @@
+#include "core/kernels/nn_kernels.h"
 #include "core/kernels/op_resolver.h"
+#include "core/kernels/tensor_kernels.h"
 
 namespace compressd::kernels {
 
-// Kernels register here as they land (nn_kernels.h, tensor_kernels.h).
-OpResolver BuiltinOpResolver() { return OpResolver(); }
+OpResolver BuiltinOpResolver() {
+  OpResolver resolver;
+  RegisterNnKernels(resolver);
+  RegisterTensorKernels(resolver);
+  return resolver;
+}
 
 }  // namespace compressd::kernels

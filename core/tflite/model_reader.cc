@@ -1,5 +1,6 @@
 #include "core/tflite/model_reader.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -37,6 +38,15 @@ class CopyBudget {
  private:
   int64_t left_;
 };
+
+// Bytes of variable size held by decoded builtin options.
+int64_t OptionsBytes(const ir::BuiltinOptions& options) {
+  size_t bytes = 0;
+  if (const auto* raw = std::get_if<ir::RawBuiltinOptions>(&options)) bytes = raw->table.size();
+  if (const auto* r = std::get_if<ir::ReshapeOptions>(&options)) bytes = 4 * r->new_shape.size();
+  if (const auto* s = std::get_if<ir::SqueezeOptions>(&options)) bytes = 4 * s->squeeze_dims.size();
+  return static_cast<int64_t>(bytes);
+}
 
 class Converter {
  public:
@@ -137,6 +147,8 @@ class Converter {
         if (it != seen.end()) {
           buffer.data = it->second;
         } else {
+          // Distinct data vectors may still overlap (each offset is a valid vector start).
+          RETURN_IF_ERROR(budget_.Charge(b->data()->size(), "buffers"));
           buffer.data = std::make_shared<const std::vector<uint8_t>>(b->data()->begin(),
                                                                      b->data()->end());
           seen[key] = buffer.data;
@@ -149,6 +161,7 @@ class Converter {
               "buffer ", i, " points outside the file (offset ", offset, ", size ", size,
               ", file size ", file_.size(), ")"));
         }
+        RETURN_IF_ERROR(budget_.Charge(static_cast<int64_t>(size), "buffers"));
         buffer.data = std::make_shared<const std::vector<uint8_t>>(
             file_.begin() + static_cast<ptrdiff_t>(offset),
             file_.begin() + static_cast<ptrdiff_t>(offset + size));
@@ -230,6 +243,12 @@ class Converter {
       ASSIGN_OR_RETURN(qp.min, Copy(q->min(), where));
       ASSIGN_OR_RETURN(qp.max, Copy(q->max(), where));
       ASSIGN_OR_RETURN(qp.scale, Copy(q->scale(), where));
+      // The verifier checks vector alignment for 4-byte elements only; int64 reads need 8.
+      if (q->zero_point() &&
+          reinterpret_cast<uintptr_t>(q->zero_point()->data()) % alignof(int64_t) != 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, ": quantization zero_point vector is not 8-byte aligned"));
+      }
       ASSIGN_OR_RETURN(qp.zero_point, Copy(q->zero_point(), where));
       if (q->details_type() == fb::QuantizationDetails::CustomQuantization) {
         ir::CustomQuantization cq;
@@ -300,6 +319,11 @@ class Converter {
                           absl::StrCat(where, ": ", options2.status().message()));
     }
     out.builtin_options_2 = std::move(*options2);
+    // An options table shared by many operators is copied for each of them.
+    RETURN_IF_ERROR(budget_.Charge(OptionsBytes(out.builtin_options), where));
+    if (out.builtin_options_2) {
+      RETURN_IF_ERROR(budget_.Charge(OptionsBytes(*out.builtin_options_2), where));
+    }
     const bool has_custom = op.custom_options() != nullptr && op.custom_options()->size() > 0;
     const bool has_large = op.large_custom_options_offset() != 0 ||
                            op.large_custom_options_size() != 0;
@@ -358,7 +382,10 @@ class Converter {
         out.operators.push_back(std::move(converted));
       }
     }
-    if (sg.name()) out.name = sg.name()->str();
+    if (sg.name()) {
+      RETURN_IF_ERROR(budget_.Charge(sg.name()->size(), where));
+      out.name = sg.name()->str();
+    }
     out.debug_metadata_index = sg.debug_metadata_index();
     return out;
   }
@@ -390,8 +417,11 @@ absl::StatusOr<ir::Model> ReadModel(std::span<const uint8_t> bytes, const LoadLi
   }
   // The flatbuffer part must lie in the first 2 GiB; buffers may follow it (offset/size form).
   const size_t fb_size = std::min<size_t>(bytes.size(), FLATBUFFERS_MAX_BUFFER_SIZE - 1);
-  flatbuffers::Verifier verifier(bytes.data(), fb_size, /*max_depth=*/64,
-                                 /*max_tables=*/50'000'000, /*check_alignment=*/true);
+  // The verifier visits a table once per reference to it, so shared tables can make a small file
+  // cost minutes. A file without sharing has at most one table per 4 bytes.
+  const size_t max_tables = std::clamp<size_t>(bytes.size() / 2, size_t{1} << 16, 50'000'000);
+  flatbuffers::Verifier verifier(bytes.data(), fb_size, /*max_depth=*/64, max_tables,
+                                 /*check_alignment=*/true);
   if (!fb::VerifyModelBuffer(verifier)) {
     return absl::InvalidArgumentError(
         "malformed TFLite model: the flatbuffer fails verification (truncated or corrupt file)");

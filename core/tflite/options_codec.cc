@@ -1,5 +1,7 @@
 #include "core/tflite/options_codec.h"
 
+#include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -24,6 +26,71 @@ fb::TensorType Type(ir::DataType t) { return static_cast<fb::TensorType>(t); }
 template <typename T>
 std::vector<int32_t> Ints(const flatbuffers::Vector<T>* v) {
   return v ? std::vector<int32_t>(v->begin(), v->end()) : std::vector<int32_t>();
+}
+
+// The verifier checks only the 4-byte length field of a vector for alignment, but the object API
+// reads elements in place: 8-byte elements off 8-byte alignment are undefined behaviour. Among the
+// options tables, only BuiltinOptions2 members (StableHLO) have vectors of 8-byte elements.
+bool Aligned8(std::initializer_list<const flatbuffers::Vector<int64_t>*> vectors) {
+  for (const auto* v : vectors) {
+    if (v != nullptr && reinterpret_cast<uintptr_t>(v->data()) % alignof(int64_t) != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool LongVectorsAligned(const void* table, fb::BuiltinOptions2 type) {
+  using T = fb::BuiltinOptions2;
+  if (table == nullptr) return true;
+  switch (type) {
+    case T::StablehloBroadcastInDimOptions: {
+      const auto* o = static_cast<const fb::StablehloBroadcastInDimOptions*>(table);
+      return Aligned8({o->broadcast_dimensions()});
+    }
+    case T::StablehloSliceOptions: {
+      const auto* o = static_cast<const fb::StablehloSliceOptions*>(table);
+      return Aligned8({o->start_indices(), o->limit_indices(), o->strides()});
+    }
+    case T::StablehloConvolutionOptions: {
+      const auto* o = static_cast<const fb::StablehloConvolutionOptions*>(table);
+      return Aligned8({o->window_strides(), o->padding(), o->lhs_dilation(), o->rhs_dilation(),
+                       o->input_spatial_dimensions(), o->kernel_spatial_dimensions(),
+                       o->output_spatial_dimensions()});
+    }
+    case T::StablehloReduceOptions:
+      return Aligned8({static_cast<const fb::StablehloReduceOptions*>(table)->dimensions()});
+    case T::StablehloScatterOptions: {
+      const auto* o = static_cast<const fb::StablehloScatterOptions*>(table);
+      return Aligned8({o->update_window_dims(), o->inserted_window_dims(),
+                       o->scatter_dims_to_operand_dims()});
+    }
+    case T::StablehloDynamicSliceOptions:
+      return Aligned8({static_cast<const fb::StablehloDynamicSliceOptions*>(table)->slice_sizes()});
+    case T::StablehloPadOptions: {
+      const auto* o = static_cast<const fb::StablehloPadOptions*>(table);
+      return Aligned8({o->edge_padding_low(), o->edge_padding_high(), o->interior_padding()});
+    }
+    case T::StablehloDotGeneralOptions: {
+      const auto* o = static_cast<const fb::StablehloDotGeneralOptions*>(table);
+      return Aligned8({o->lhs_batching_dimensions(), o->rhs_batching_dimensions(),
+                       o->lhs_contracting_dimensions(), o->rhs_contracting_dimensions()});
+    }
+    case T::StablehloReduceWindowOptions: {
+      const auto* o = static_cast<const fb::StablehloReduceWindowOptions*>(table);
+      return Aligned8({o->window_dimensions(), o->window_strides(), o->base_dilations(),
+                       o->window_dilations(), o->padding()});
+    }
+    case T::StablehloGatherOptions: {
+      const auto* o = static_cast<const fb::StablehloGatherOptions*>(table);
+      return Aligned8({o->offset_dims(), o->collapsed_slice_dims(), o->start_index_map(),
+                       o->slice_sizes()});
+    }
+    case T::StablehloTransposeOptions:
+      return Aligned8({static_cast<const fb::StablehloTransposeOptions*>(table)->permutation()});
+    default:
+      return true;
+  }
 }
 
 // Unpacks a table of union type `type` (any flatbuffer union of the schema) and repacks it alone.
@@ -257,6 +324,11 @@ absl::StatusOr<ir::BuiltinOptions> DecodeBuiltinOptions(const fb::Operator& op) 
 absl::StatusOr<std::optional<ir::RawBuiltinOptions>> DecodeBuiltinOptions2(const fb::Operator& op) {
   const fb::BuiltinOptions2 type = op.builtin_options_2_type();
   if (type == fb::BuiltinOptions2::NONE) return std::optional<ir::RawBuiltinOptions>();
+  if (!LongVectorsAligned(op.builtin_options_2(), type)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(fb::EnumNameBuiltinOptions2(type),
+                     " has a vector of 64-bit integers that is not 8-byte aligned"));
+  }
   auto raw = DecodeRaw<fb::BuiltinOptions2Union>(type, op.builtin_options_2(), "BuiltinOptions2");
   if (!raw.ok()) return raw.status();
   return std::optional<ir::RawBuiltinOptions>(std::move(*raw));
@@ -379,7 +451,7 @@ absl::StatusOr<EncodedOptions> EncodeBuiltinOptions2(const ir::RawBuiltinOptions
                                                      flatbuffers::FlatBufferBuilder& fbb) {
   return EncodeRaw<fb::BuiltinOptions2Union, fb::BuiltinOptions2>(
       options, fbb, [](flatbuffers::Verifier& v, const void* p, fb::BuiltinOptions2 t) {
-        return fb::VerifyBuiltinOptions2(v, p, t);
+        return fb::VerifyBuiltinOptions2(v, p, t) && LongVectorsAligned(p, t);
       });
 }
 

@@ -1,0 +1,122 @@
+// DEPTHWISE_CONV_2D: inputs (input NHWC, filter [1, KH, KW, C*M], optional bias [C*M]);
+// DepthwiseConv2DOptions. As in current TFLite (depthwise_conv.cc ComputeDepthMultiplier), the
+// depth multiplier is derived from the shapes (filter depth / input depth, which must divide
+// exactly) and the depth_multiplier option is ignored, whatever value (0 or inconsistent) the file
+// holds.
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "core/base/status_macros.h"
+#include "core/kernels/conv_params.h"
+#include "core/kernels/nn_kernel_util.h"
+#include "core/kernels/nn_kernels.h"
+#include "core/kernels/optimized/depthwise_conv_2d.h"
+
+namespace compressd::kernels {
+namespace {
+
+struct DepthwiseState : OpState {
+  ConvParams params;
+};
+
+absl::Status Prepare(OpContext& ctx) {
+  RETURN_IF_ERROR(nn::CheckArity(ctx, 2, 3, 1));
+  ASSIGN_OR_RETURN(const TensorView* input, nn::RequiredInput(ctx, 0, "input"));
+  ASSIGN_OR_RETURN(const TensorView* filter, nn::RequiredInput(ctx, 1, "filter"));
+  ASSIGN_OR_RETURN(const TensorView* bias, nn::OptionalInput(ctx, 2, "bias"));
+  if (input->type != ir::DataType::kFloat32) return nn::UnsupportedType(input->type, "input");
+  RETURN_IF_ERROR(nn::CheckType(*filter, input->type, "filter"));
+  RETURN_IF_ERROR(nn::CheckRank(*input, 4, "input"));
+  RETURN_IF_ERROR(nn::CheckRank(*filter, 4, "filter"));
+  RETURN_IF_ERROR(nn::CheckDataCoversShape(*filter, "filter"));
+  if (filter->shape.dim(0) != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("filter ", filter->shape.ToString(), " must be [1, H, W, C*M]"));
+  }
+  const int32_t in_c = input->shape.dim(3);
+  const int32_t out_c = filter->shape.dim(3);
+  if (in_c < 1 || out_c % in_c != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("filter depth ", out_c, " is not a multiple of the input depth ", in_c,
+                     " (input ", input->shape.ToString(), ", filter ",
+                     filter->shape.ToString(), ")"));
+  }
+  if (bias != nullptr) {
+    RETURN_IF_ERROR(nn::CheckType(*bias, input->type, "bias"));
+    RETURN_IF_ERROR(nn::CheckDataCoversShape(*bias, "bias"));
+    if (bias->shape.FlatSize() != out_c) {
+      return absl::InvalidArgumentError(absl::StrCat("bias ", bias->shape.ToString(), " must have ",
+                                                     out_c, " elements (output depth)"));
+    }
+  }
+
+  const auto options = OptionsOrDefault<ir::DepthwiseConv2DOptions>(ctx);
+  RETURN_IF_ERROR(nn::CheckAtLeastOne(options.stride_h, "stride_h"));
+  RETURN_IF_ERROR(nn::CheckAtLeastOne(options.stride_w, "stride_w"));
+  RETURN_IF_ERROR(nn::CheckAtLeastOne(options.dilation_h_factor, "dilation_h_factor"));
+  RETURN_IF_ERROR(nn::CheckAtLeastOne(options.dilation_w_factor, "dilation_w_factor"));
+  RETURN_IF_ERROR(nn::CheckAtLeastOne(filter->shape.dim(1), "filter height"));
+  RETURN_IF_ERROR(nn::CheckAtLeastOne(filter->shape.dim(2), "filter width"));
+  ASSIGN_OR_RETURN(const FloatActivationRange act, nn::ClampActivation(options.activation));
+  RETURN_IF_ERROR(nn::CheckIndexExtent(
+      input->shape.dim(1) + int64_t{options.dilation_h_factor} * (filter->shape.dim(1) - 1) + 1,
+      "input height plus dilated filter height"));
+  RETURN_IF_ERROR(nn::CheckIndexExtent(
+      input->shape.dim(2) + int64_t{options.dilation_w_factor} * (filter->shape.dim(2) - 1) + 1,
+      "input width plus dilated filter width"));
+
+  const PaddedSize h = ComputePaddedSize(options.padding, input->shape.dim(1),
+                                         filter->shape.dim(1), options.stride_h,
+                                         options.dilation_h_factor);
+  const PaddedSize w = ComputePaddedSize(options.padding, input->shape.dim(2),
+                                         filter->shape.dim(2), options.stride_w,
+                                         options.dilation_w_factor);
+  if (h.output < 1 || w.output < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "filter ", filter->shape.ToString(), " with dilation ", options.dilation_h_factor, "x",
+        options.dilation_w_factor, " does not fit the input ", input->shape.ToString(),
+        " (output ", h.output, "x", w.output, ")"));
+  }
+  auto state = std::make_unique<DepthwiseState>();
+  state->params.stride_h = options.stride_h;
+  state->params.stride_w = options.stride_w;
+  state->params.dilation_h = options.dilation_h_factor;
+  state->params.dilation_w = options.dilation_w_factor;
+  state->params.pad_top = h.pad_before;
+  state->params.pad_left = w.pad_before;
+  state->params.depth_multiplier = out_c / in_c;
+  state->params.act_min = act.min;
+  state->params.act_max = act.max;
+  ctx.set_state(std::move(state));
+  return nn::SetOutput(ctx, 0, input->type,
+                       Shape{input->shape.dim(0), h.output, w.output, out_c});
+}
+
+absl::Status Eval(OpContext& ctx) {
+  const TensorView& input = *ctx.input(0);
+  const TensorView& filter = *ctx.input(1);
+  const TensorView* bias = ctx.num_inputs() > 2 ? ctx.input(2) : nullptr;
+  TensorView& output = *ctx.output(0);
+  const ConvParams& params = ctx.state_as<DepthwiseState>()->params;
+  switch (input.type) {
+    case ir::DataType::kFloat32:
+      // The optimized kernel covers every case (AVX2 3x3/5x5 paths, portable fallback) and is
+      // tested against reference::DepthwiseConv2D.
+      optimized::DepthwiseConv2D(params, input.shape, input.data_as<const float>(), filter.shape,
+                                 filter.data_as<const float>(),
+                                 bias != nullptr ? bias->data_as<const float>() : nullptr,
+                                 output.shape, output.data_as<float>(), ctx.thread_pool());
+      return absl::OkStatus();
+    default:
+      return nn::UnsupportedType(input.type, "input");
+  }
+}
+
+}  // namespace
+
+const OpKernel& DepthwiseConv2DKernel() {
+  static const OpKernel kernel{"DEPTHWISE_CONV_2D", Prepare, Eval};
+  return kernel;
+}
+
+}  // namespace compressd::kernels

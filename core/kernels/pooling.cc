@@ -1,0 +1,89 @@
+// AVERAGE_POOL_2D and MAX_POOL_2D: input NHWC; Pool2DOptions (padding, strides, filter size,
+// fused activation). Output extents and padding follow ComputePaddedSize (TFLite's rule).
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "core/base/status_macros.h"
+#include "core/kernels/conv_params.h"
+#include "core/kernels/nn_kernel_util.h"
+#include "core/kernels/nn_kernels.h"
+#include "core/kernels/reference/pooling.h"
+
+namespace compressd::kernels {
+namespace {
+
+struct PoolState : OpState {
+  PoolParams params;
+};
+
+absl::Status Prepare(OpContext& ctx) {
+  RETURN_IF_ERROR(nn::CheckArity(ctx, 1, 1, 1));
+  ASSIGN_OR_RETURN(const TensorView* input, nn::RequiredInput(ctx, 0, "input"));
+  if (input->type != ir::DataType::kFloat32) return nn::UnsupportedType(input->type, "input");
+  RETURN_IF_ERROR(nn::CheckRank(*input, 4, "input"));
+  const auto options = OptionsOrDefault<ir::Pool2DOptions>(ctx);
+  RETURN_IF_ERROR(nn::CheckAtLeastOne(options.stride_h, "stride_h"));
+  RETURN_IF_ERROR(nn::CheckAtLeastOne(options.stride_w, "stride_w"));
+  RETURN_IF_ERROR(nn::CheckAtLeastOne(options.filter_height, "filter_height"));
+  RETURN_IF_ERROR(nn::CheckAtLeastOne(options.filter_width, "filter_width"));
+  ASSIGN_OR_RETURN(const FloatActivationRange act, nn::ClampActivation(options.activation));
+  RETURN_IF_ERROR(nn::CheckIndexExtent(int64_t{input->shape.dim(1)} + options.filter_height,
+                                       "input height plus filter height"));
+  RETURN_IF_ERROR(nn::CheckIndexExtent(int64_t{input->shape.dim(2)} + options.filter_width,
+                                       "input width plus filter width"));
+  const PaddedSize h = ComputePaddedSize(options.padding, input->shape.dim(1),
+                                         options.filter_height, options.stride_h, 1);
+  const PaddedSize w = ComputePaddedSize(options.padding, input->shape.dim(2),
+                                         options.filter_width, options.stride_w, 1);
+  if (h.output < 1 || w.output < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "filter ", options.filter_height, "x", options.filter_width, " does not fit the input ",
+        input->shape.ToString(), " (output ", h.output, "x", w.output, ")"));
+  }
+  auto state = std::make_unique<PoolState>();
+  state->params.stride_h = options.stride_h;
+  state->params.stride_w = options.stride_w;
+  state->params.filter_h = options.filter_height;
+  state->params.filter_w = options.filter_width;
+  state->params.pad_top = h.pad_before;
+  state->params.pad_left = w.pad_before;
+  state->params.act_min = act.min;
+  state->params.act_max = act.max;
+  ctx.set_state(std::move(state));
+  return nn::SetOutput(ctx, 0, input->type,
+                       Shape{input->shape.dim(0), h.output, w.output, input->shape.dim(3)});
+}
+
+template <bool kMax>
+absl::Status Eval(OpContext& ctx) {
+  const TensorView& input = *ctx.input(0);
+  TensorView& output = *ctx.output(0);
+  const PoolParams& params = ctx.state_as<PoolState>()->params;
+  switch (input.type) {
+    case ir::DataType::kFloat32:
+      if constexpr (kMax) {
+        reference::MaxPool(params, input.shape, input.data_as<const float>(), output.shape,
+                           output.data_as<float>());
+      } else {
+        reference::AveragePool(params, input.shape, input.data_as<const float>(), output.shape,
+                               output.data_as<float>());
+      }
+      return absl::OkStatus();
+    default:
+      return nn::UnsupportedType(input.type, "input");
+  }
+}
+
+}  // namespace
+
+const OpKernel& AveragePool2DKernel() {
+  static const OpKernel kernel{"AVERAGE_POOL_2D", Prepare, Eval<false>};
+  return kernel;
+}
+
+const OpKernel& MaxPool2DKernel() {
+  static const OpKernel kernel{"MAX_POOL_2D", Prepare, Eval<true>};
+  return kernel;
+}
+
+}  // namespace compressd::kernels

@@ -1,0 +1,61 @@
+// Reference float DEPTHWISE_CONV_2D (TFLite reference_ops::DepthwiseConv semantics).
+//
+// Layouts: input [N, H, W, C], filter [1, KH, KW, C * M], bias [C * M] or nullptr, output
+// [N, OH, OW, C * M] with M = params.depth_multiplier: output channel ic * M + m filters input
+// channel ic.
+// Preconditions (Prepare checks them): ranks 4; output channels == C * M; strides, dilations >= 1;
+// output extents and padding from ComputePaddedSize.
+// Accumulation order: filter rows, then columns, from 0; then + bias, then clamp.
+#ifndef COMPRESSD_CORE_KERNELS_REFERENCE_DEPTHWISE_CONV_2D_H_
+#define COMPRESSD_CORE_KERNELS_REFERENCE_DEPTHWISE_CONV_2D_H_
+
+#include "core/kernels/conv_params.h"
+#include "core/kernels/shape.h"
+
+namespace compressd::kernels::reference {
+
+inline void DepthwiseConv2D(const ConvParams& params, const Shape& input_shape, const float* input,
+                            const Shape& filter_shape, const float* filter, const float* bias,
+                            const Shape& output_shape, float* output) {
+  const int batches = input_shape.dim(0);
+  const int in_h = input_shape.dim(1);
+  const int in_w = input_shape.dim(2);
+  const int in_c = input_shape.dim(3);
+  const int filter_h = filter_shape.dim(1);
+  const int filter_w = filter_shape.dim(2);
+  const int out_h = output_shape.dim(1);
+  const int out_w = output_shape.dim(2);
+  const int multiplier = params.depth_multiplier;
+
+  for (int b = 0; b < batches; ++b) {
+    for (int oy = 0; oy < out_h; ++oy) {
+      const int in_y0 = oy * params.stride_h - params.pad_top;
+      for (int ox = 0; ox < out_w; ++ox) {
+        const int in_x0 = ox * params.stride_w - params.pad_left;
+        for (int ic = 0; ic < in_c; ++ic) {
+          for (int m = 0; m < multiplier; ++m) {
+            const int oc = ic * multiplier + m;
+            float total = 0.0f;
+            for (int fy = 0; fy < filter_h; ++fy) {
+              const int in_y = in_y0 + params.dilation_h * fy;
+              if (in_y < 0 || in_y >= in_h) continue;
+              for (int fx = 0; fx < filter_w; ++fx) {
+                const int in_x = in_x0 + params.dilation_w * fx;
+                if (in_x < 0 || in_x >= in_w) continue;
+                total += input[input_shape.Offset(b, in_y, in_x, ic)] *
+                         filter[filter_shape.Offset(0, fy, fx, oc)];
+              }
+            }
+            const float bias_value = bias != nullptr ? bias[oc] : 0.0f;
+            output[output_shape.Offset(b, oy, ox, oc)] =
+                ApplyActivation(total + bias_value, params.act_min, params.act_max);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace compressd::kernels::reference
+
+#endif  // COMPRESSD_CORE_KERNELS_REFERENCE_DEPTHWISE_CONV_2D_H_

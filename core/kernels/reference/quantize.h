@@ -1,0 +1,53 @@
+// Reference QUANTIZE float32 -> integer kernels (TFLite reference_ops::AffineQuantize /
+// PerChannelQuantize):
+//   q = clamp(round_half_away_from_zero(x / scale) + zero_point, T's range)
+// with x / scale computed in float. NaN inputs (undefined behaviour in TFLite's cast) map to
+// zero_point clamped to T's range.
+#ifndef COMPRESSD_CORE_KERNELS_REFERENCE_QUANTIZE_H_
+#define COMPRESSD_CORE_KERNELS_REFERENCE_QUANTIZE_H_
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "core/kernels/shape.h"
+
+namespace compressd::kernels::reference {
+
+template <typename T>
+inline T QuantizeValue(float x, float scale, int64_t zero_point) {
+  constexpr double kMin = std::numeric_limits<T>::min();
+  constexpr double kMax = std::numeric_limits<T>::max();
+  const float rounded = std::round(x / scale);
+  const double unclamped =
+      (std::isnan(rounded) ? 0.0 : static_cast<double>(rounded)) + static_cast<double>(zero_point);
+  return static_cast<T>(std::min(std::max(unclamped, kMin), kMax));
+}
+
+template <typename T>
+inline void Quantize(float scale, int64_t zero_point, int64_t size, const float* input, T* output) {
+  for (int64_t i = 0; i < size; ++i) output[i] = QuantizeValue<T>(input[i], scale, zero_point);
+}
+
+// scales and zero_points have shape.dim(quantized_dimension) entries.
+template <typename T>
+inline void PerChannelQuantize(const float* scales, const int64_t* zero_points,
+                               int quantized_dimension, const Shape& shape, const float* input,
+                               T* output) {
+  const int64_t outer = shape.Product(0, quantized_dimension);
+  const int64_t channels = shape.dim(quantized_dimension);
+  const int64_t inner = shape.Product(quantized_dimension + 1, shape.rank());
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t c = 0; c < channels; ++c) {
+      const int64_t base = (o * channels + c) * inner;
+      for (int64_t i = 0; i < inner; ++i) {
+        output[base + i] = QuantizeValue<T>(input[base + i], scales[c], zero_points[c]);
+      }
+    }
+  }
+}
+
+}  // namespace compressd::kernels::reference
+
+#endif  // COMPRESSD_CORE_KERNELS_REFERENCE_QUANTIZE_H_
