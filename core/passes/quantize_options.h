@@ -35,6 +35,8 @@ struct QuantizeOptions {
   std::vector<LayerRef> int16x8_layers;  // only with kInt8
   bool bias_correction = false;
   bool cross_layer_equalization = false;
+  // kDynamic: weights with fewer elements stay float (TFLite's converter default is 1024).
+  int64_t dynamic_min_elements = 1024;
 };
 
 const char* QuantModeName(QuantMode mode);      // "int8", "dynamic", "float16", "int16x8"
