@@ -4,6 +4,8 @@
 #ifndef COMPRESSD_CORE_IR_BUILTIN_OPTIONS_H_
 #define COMPRESSD_CORE_IR_BUILTIN_OPTIONS_H_
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <variant>
 #include <vector>
@@ -11,6 +13,13 @@
 #include "core/ir/data_type.h"
 
 namespace compressd::ir {
+
+// Equality of float fields: == or both NaN, so that IR equality stays reflexive (a model holding a
+// NaN read from a file equals itself and its write → read round trip).
+inline bool SameFloat(float a, float b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+inline bool SameFloats(const std::vector<float>& a, const std::vector<float>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), SameFloat);
+}
 
 enum class Padding : int8_t { kSame = 0, kValid = 1 };
 
@@ -115,7 +124,7 @@ struct ReshapeOptions {
 
 struct SoftmaxOptions {
   float beta = 0.0f;
-  bool operator==(const SoftmaxOptions&) const = default;
+  bool operator==(const SoftmaxOptions& o) const { return SameFloat(beta, o.beta); }
 };
 
 struct ResizeBilinearOptions {
@@ -176,7 +185,7 @@ struct ReducerOptions {
 
 struct LeakyReluOptions {
   float alpha = 0.0f;
-  bool operator==(const LeakyReluOptions&) const = default;
+  bool operator==(const LeakyReluOptions& o) const { return SameFloat(alpha, o.alpha); }
 };
 
 struct SpaceToDepthOptions {

@@ -39,7 +39,12 @@ struct QuantParams {
   int32_t quantized_dimension = 0;
 
   bool IsQuantized() const { return !scale.empty(); }
-  bool operator==(const QuantParams&) const = default;
+  // Floats compare with SameFloat (NaN equals NaN).
+  bool operator==(const QuantParams& o) const {
+    return SameFloats(min, o.min) && SameFloats(max, o.max) && SameFloats(scale, o.scale) &&
+           zero_point == o.zero_point && details == o.details &&
+           quantized_dimension == o.quantized_dimension;
+  }
 };
 
 // Sparse index vector of DimensionMetadata; `width` records the stored integer type so that a
