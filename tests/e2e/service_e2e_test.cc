@@ -1,0 +1,496 @@
+// End-to-end tests of the service with real processes on loopback: a compressd server (fresh data
+// directory, random port, short leases), compressd-worker processes with --test-hooks, and the
+// client library / compressctl. Jobs use the worker's test hooks (job label
+// compressd.dev/test-hook) so that they succeed, crash or hang on demand whatever the state of the
+// quantization passes.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "client/remote/compress_client.h"
+#include "client/remote/sha256.h"
+#include "core/base/file_io.h"
+#include "core/tflite/model_reader.h"
+#include "core/tflite/model_writer.h"
+#include "core/tflite/testing/test_models.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/process.h"
+
+namespace compressd::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+constexpr char kHookLabel[] = "compressd.dev/test-hook";
+
+class ServiceE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           absl::StrCat("compressd_e2e-", ::getpid(), "-",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    auto bytes = tflite::WriteModel(tflite::testing::TinyConvModel());
+    ASSERT_TRUE(bytes.ok()) << bytes.status();
+    model_bytes_ = *bytes;
+    model_path_ = (dir_ / "tiny_conv.tflite").string();
+    ASSERT_TRUE(WriteFileAtomic(model_path_, model_bytes_).ok());
+    port_ = FreePort();
+    ASSERT_GT(port_, 0);
+    address_ = absl::StrCat("127.0.0.1:", port_);
+    StartServer();
+    client::ConnectionOptions o;
+    o.address = address_;
+    o.rpc_timeout = absl::Seconds(10);
+    auto c = client::CompressClient::Create(o);
+    ASSERT_TRUE(c.ok()) << c.status();
+    client_ = std::move(*c);
+    WaitServing();
+  }
+
+  void TearDown() override {
+    for (auto& [name, w] : workers_) w.Kill();
+    if (server_) server_->Kill();
+    if (HasFailure()) {
+      for (auto& [name, w] : workers_) std::cerr << "---- " << name << " log:\n" << w.Log();
+      if (server_) std::cerr << "---- server log (tail):\n" << Tail(server_->Log(), 6000);
+    }
+    workers_.clear();
+    server_.reset();
+    fs::remove_all(dir_);
+  }
+
+  static std::string Tail(const std::string& s, size_t n) {
+    return s.size() > n ? s.substr(s.size() - n) : s;
+  }
+
+  void StartServer() {
+    auto p = Process::Start({COMPRESSD_SERVER_BIN, "--data-dir", (dir_ / "data").string(),
+                             "--listen", address_, "--lease-seconds", "2",
+                             "--retry-backoff-seconds", "0.2", "--max-attempts", "3"},
+                            (dir_ / "server.log").string());
+    ASSERT_TRUE(p.ok()) << p.status();
+    server_.emplace(std::move(*p));
+  }
+
+  void WaitServing() {
+    const absl::Time until = absl::Now() + absl::Seconds(20);
+    while (absl::Now() < until) {
+      auto s = client_->CheckHealth();
+      if (s.ok() && *s == grpc::health::v1::HealthCheckResponse::SERVING) return;
+      ASSERT_TRUE(server_->Running()) << "server exited:\n" << server_->Log();
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    FAIL() << "server not serving after 20 s";
+  }
+
+  Process& StartWorker(const std::string& name, std::vector<std::string> extra = {},
+                       bool test_hooks = true) {
+    std::vector<std::string> argv = {COMPRESSD_WORKER_BIN,
+                                     "--server", address_,
+                                     "--worker-id", name,
+                                     "--cache-dir", (dir_ / ("cache-" + name)).string(),
+                                     "--lease-wait-ms", "1000",
+                                     "--rpc-timeout-seconds", "5",
+                                     "--max-memory-mb", "1024"};
+    if (test_hooks) argv.push_back("--test-hooks");
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto p = Process::Start(argv, (dir_ / (name + ".log")).string());
+    EXPECT_TRUE(p.ok()) << p.status();
+    return workers_.emplace(name, std::move(*p)).first->second;
+  }
+
+  std::string UploadModel() {
+    auto ref = client_->UploadModel(model_path_);
+    EXPECT_TRUE(ref.ok()) << ref.status();
+    return ref.ok() ? ref->model_id() : "";
+  }
+
+  v1::Job Submit(const std::string& model_id, const std::string& hook, uint32_t timeout = 0,
+                 const std::string& key = "") {
+    v1::SubmitJobRequest req;
+    req.set_model_id(model_id);
+    req.mutable_spec()->add_passes()->mutable_quantize()->set_mode(v1::QUANTIZATION_MODE_FLOAT16);
+    if (!hook.empty()) (*req.mutable_spec()->mutable_labels())[kHookLabel] = hook;
+    req.mutable_spec()->set_timeout_seconds(timeout);
+    req.set_idempotency_key(key);
+    auto job = client_->SubmitJob(req);
+    EXPECT_TRUE(job.ok()) << job.status();
+    return job.ok() ? *job : v1::Job();
+  }
+
+  v1::Job WaitDone(const std::string& job_id, absl::Duration timeout = absl::Seconds(40)) {
+    auto job = client_->WatchJob(job_id, {}, timeout);
+    EXPECT_TRUE(job.ok()) << job.status();
+    return job.ok() ? *job : v1::Job();
+  }
+
+  // Polls until the job is RUNNING with a test-hook progress message (the child is running).
+  v1::Job WaitRunning(const std::string& job_id, absl::Duration timeout = absl::Seconds(20)) {
+    const absl::Time until = absl::Now() + timeout;
+    v1::Job job;
+    while (absl::Now() < until) {
+      auto j = client_->GetJob(job_id);
+      if (j.ok()) {
+        job = *j;
+        if (job.state() == v1::JOB_STATE_RUNNING &&
+            absl::StrContains(job.progress().message(), "test hook")) {
+          return job;
+        }
+        if (client::IsTerminal(job.state())) break;
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    ADD_FAILURE() << "job " << job_id << " not running with progress; last: " << job.DebugString();
+    return job;
+  }
+
+  bool WaitForLog(Process& p, const std::string& text, absl::Duration timeout) {
+    const absl::Time until = absl::Now() + timeout;
+    while (absl::Now() < until) {
+      if (absl::StrContains(p.Log(), text)) return true;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return false;
+  }
+
+  fs::path dir_;
+  std::vector<uint8_t> model_bytes_;
+  std::string model_path_;
+  int port_ = 0;
+  std::string address_;
+  std::optional<Process> server_;
+  std::map<std::string, Process> workers_;
+  std::unique_ptr<client::CompressClient> client_;
+};
+
+TEST_F(ServiceE2eTest, UploadSubmitWatchDownloadWithHashCheck) {
+  StartWorker("w1");
+  const std::string model_id = UploadModel();
+  EXPECT_EQ(model_id, client::Sha256Hex(std::string_view(
+                          reinterpret_cast<const char*>(model_bytes_.data()), model_bytes_.size())));
+  const v1::Job submitted = Submit(model_id, "roundtrip");
+  std::vector<v1::JobState> states;
+  auto done = client_->WatchJob(
+      submitted.job_id(), [&](const v1::Job& j) { states.push_back(j.state()); },
+      absl::Seconds(40));
+  ASSERT_TRUE(done.ok()) << done.status();
+  ASSERT_EQ(done->state(), v1::JOB_STATE_SUCCEEDED) << done->failure_message();
+  EXPECT_EQ(done->attempt(), 1u);
+  EXPECT_EQ(states.back(), v1::JOB_STATE_SUCCEEDED);
+
+  const std::string out = (dir_ / "out.tflite").string();
+  auto ref = client_->DownloadArtifact(submitted.job_id(), v1::ARTIFACT_KIND_MODEL, out);
+  ASSERT_TRUE(ref.ok()) << ref.status();
+  EXPECT_EQ(ref->name(), "tiny_conv.test-roundtrip.tflite");
+  auto digest = client::Sha256File(out);
+  ASSERT_TRUE(digest.ok());
+  EXPECT_EQ(digest->sha256, ref->sha256());
+  EXPECT_EQ(digest->size, ref->size_bytes());
+  // The round-trip hook wrote the same model back.
+  auto original = tflite::ReadModel(model_bytes_);
+  auto written = tflite::ReadModelFile(out);
+  ASSERT_TRUE(original.ok() && written.ok());
+  EXPECT_TRUE(*original == *written);
+
+  auto report_bytes = client_->DownloadArtifactBytes(submitted.job_id(), v1::ARTIFACT_KIND_REPORT);
+  ASSERT_TRUE(report_bytes.ok()) << report_bytes.status();
+  v1::CompressionReport report;
+  ASSERT_TRUE(report.ParseFromString(*report_bytes));
+  EXPECT_EQ(report.size().bytes_before(), model_bytes_.size());
+  EXPECT_EQ(report.size().bytes_after(), digest->size);
+  auto full = client_->GetJob(submitted.job_id(), v1::JOB_VIEW_FULL);
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->report().size().bytes_before(), model_bytes_.size());
+  // The worker also uploaded the child's log.
+  auto log = client_->DownloadArtifactBytes(submitted.job_id(), v1::ARTIFACT_KIND_LOG);
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_THAT(*log, HasSubstr("running test hook 'roundtrip'"));
+}
+
+TEST_F(ServiceE2eTest, CompressctlCompressOneShot) {
+  StartWorker("w1");
+  const std::string spec = (dir_ / "spec.json").string();
+  std::ofstream(spec) << R"({"passes": [{"quantize": {"mode": "QUANTIZATION_MODE_FLOAT16"}}]})";
+  const std::string out = (dir_ / "cli_out.tflite").string();
+  const std::string report = (dir_ / "report.json").string();
+  const int rc = RunCommand({COMPRESSCTL_BIN, "compress", model_path_, "--spec", spec, "--out",
+                             out, "--report", report, "--label",
+                             absl::StrCat(kHookLabel, "=roundtrip"), "--server", address_,
+                             "--json"},
+                            (dir_ / "compressctl.log").string(), absl::Seconds(60));
+  std::ifstream in(dir_ / "compressctl.log");
+  std::stringstream log;
+  log << in.rdbuf();
+  ASSERT_EQ(rc, 0) << log.str();
+  EXPECT_THAT(log.str(), HasSubstr("\"state\": \"SUCCEEDED\""));
+  auto written = ReadFileBytes(out);
+  ASSERT_TRUE(written.ok());
+  auto report_text = ReadFileBytes(report);
+  ASSERT_TRUE(report_text.ok());
+  EXPECT_THAT(std::string(report_text->begin(), report_text->end()),
+              HasSubstr(absl::StrCat("\"bytes_before\": ", model_bytes_.size())));
+
+  // health: exit 0 when SERVING; 6 when nothing listens.
+  EXPECT_EQ(RunCommand({COMPRESSCTL_BIN, "health", "--server", address_},
+                       (dir_ / "health.log").string(), absl::Seconds(20)),
+            0);
+  EXPECT_EQ(RunCommand({COMPRESSCTL_BIN, "health", "--server",
+                        absl::StrCat("127.0.0.1:", FreePort()), "--timeout", "2"},
+                       (dir_ / "health2.log").string(), absl::Seconds(60)),
+            6);
+  // A malformed spec is rejected by the server naming the field: exit 3.
+  std::ofstream(spec) << R"({"passes": [{"quantize": {}}]})";
+  EXPECT_EQ(RunCommand({COMPRESSCTL_BIN, "submit", model_path_, "--spec", spec, "--server",
+                        address_},
+                       (dir_ / "bad.log").string(), absl::Seconds(30)),
+            3);
+  std::ifstream bad(dir_ / "bad.log");
+  std::stringstream bad_log;
+  bad_log << bad.rdbuf();
+  EXPECT_THAT(bad_log.str(), HasSubstr("spec.passes[0].quantize.mode"));
+}
+
+TEST_F(ServiceE2eTest, CompressLocalRejectsAnInvalidSpecNamingTheField) {
+  const std::string spec = (dir_ / "int8.json").string();
+  std::ofstream(spec) << R"({"passes": [{"quantize": {"mode": "QUANTIZATION_MODE_INT8"}}]})";
+  const int rc = RunCommand({COMPRESSCTL_BIN, "compress", model_path_, "--spec", spec, "--out",
+                             (dir_ / "x.tflite").string(), "--local"},
+                            (dir_ / "local.log").string(), absl::Seconds(30));
+  std::ifstream in(dir_ / "local.log");
+  std::stringstream log;
+  log << in.rdbuf();
+  EXPECT_EQ(rc, 3) << log.str();
+  EXPECT_THAT(log.str(), HasSubstr("spec.calibration"));
+}
+
+TEST_F(ServiceE2eTest, KilledWorkersJobCompletesOnAnotherAfterLeaseExpiry) {
+  Process& a = StartWorker("wa");
+  const std::string model_id = UploadModel();
+  const v1::Job job = Submit(model_id, "slow:3");
+  const v1::Job running = WaitRunning(job.job_id());
+  ASSERT_EQ(running.attempts_size(), 1);
+  EXPECT_EQ(running.attempts(0).worker_id(), "wa");
+  a.Signal(SIGKILL);
+  a.Wait(absl::Seconds(5));
+  StartWorker("wb");
+  const v1::Job done = WaitDone(job.job_id());
+  ASSERT_EQ(done.state(), v1::JOB_STATE_SUCCEEDED) << done.DebugString();
+  EXPECT_EQ(done.attempt(), 2u);
+  ASSERT_EQ(done.attempts_size(), 2);
+  EXPECT_EQ(done.attempts(0).failure_kind(), v1::FAILURE_KIND_LEASE_EXPIRED);
+  EXPECT_EQ(done.attempts(1).worker_id(), "wb");
+  auto ref = client_->DownloadArtifact(job.job_id(), v1::ARTIFACT_KIND_MODEL,
+                                       (dir_ / "after_kill.tflite").string());
+  ASSERT_TRUE(ref.ok()) << ref.status();
+}
+
+TEST_F(ServiceE2eTest, HostileJobsFailOnlyThemselves) {
+  Process& w = StartWorker("w1", {"--max-memory-mb", "512"});
+  const std::string model_id = UploadModel();
+  const v1::Job crash = Submit(model_id, "crash");
+  const v1::Job hang = Submit(model_id, "hang", /*timeout=*/2);
+  const v1::Job oom = Submit(model_id, "oom");
+  const v1::Job good = Submit(model_id, "roundtrip");
+
+  const v1::Job c = WaitDone(crash.job_id());
+  EXPECT_EQ(c.state(), v1::JOB_STATE_FAILED);
+  EXPECT_EQ(c.failure_kind(), v1::FAILURE_KIND_CRASHED);
+  EXPECT_THAT(c.failure_message(), HasSubstr("pipeline child killed by signal 6 (SIGABRT)"));
+  EXPECT_EQ(c.attempt(), 1u);  // crashes are not retried
+
+  const v1::Job h = WaitDone(hang.job_id());
+  EXPECT_EQ(h.state(), v1::JOB_STATE_FAILED);
+  EXPECT_EQ(h.failure_kind(), v1::FAILURE_KIND_RESOURCE_LIMIT);
+  EXPECT_THAT(h.failure_message(),
+              HasSubstr("pipeline child killed by signal 9 (SIGKILL) after exceeding 2 s wall time"));
+
+  const v1::Job o = WaitDone(oom.job_id());
+  EXPECT_EQ(o.state(), v1::JOB_STATE_FAILED);
+  EXPECT_EQ(o.failure_kind(), v1::FAILURE_KIND_RESOURCE_LIMIT);
+  EXPECT_THAT(o.failure_message(), HasSubstr("ran out of memory (limit 512 MiB"));
+
+  const v1::Job g = WaitDone(good.job_id());
+  EXPECT_EQ(g.state(), v1::JOB_STATE_SUCCEEDED) << g.failure_message();
+  EXPECT_TRUE(w.Running()) << "the worker died";
+}
+
+TEST_F(ServiceE2eTest, CancelRunningAndQueuedJobs) {
+  const std::string model_id = UploadModel();
+  // Queued: no worker yet.
+  const v1::Job queued = Submit(model_id, "roundtrip");
+  auto cq = client_->CancelJob(queued.job_id(), "not needed");
+  ASSERT_TRUE(cq.ok()) << cq.status();
+  EXPECT_EQ(cq->state(), v1::JOB_STATE_CANCELLED);
+
+  Process& w = StartWorker("w1");
+  const v1::Job hang = Submit(model_id, "hang", /*timeout=*/120);
+  WaitRunning(hang.job_id());
+  const absl::Time cancelled_at = absl::Now();
+  auto c = client_->CancelJob(hang.job_id(), "changed my mind");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->state(), v1::JOB_STATE_CANCELLED);
+  // The worker learns it at its next heartbeat (every ~0.7 s with 2 s leases) and kills the child
+  // within a second of that.
+  EXPECT_TRUE(WaitForLog(w, "job stopped after cancellation", absl::Seconds(5))) << w.Log();
+  EXPECT_LT(absl::Now() - cancelled_at, absl::Seconds(5));
+  // The worker is free again.
+  const v1::Job next = Submit(model_id, "roundtrip");
+  EXPECT_EQ(WaitDone(next.job_id()).state(), v1::JOB_STATE_SUCCEEDED);
+  const v1::Job final_hang = WaitDone(hang.job_id(), absl::Seconds(5));
+  EXPECT_EQ(final_hang.state(), v1::JOB_STATE_CANCELLED);
+  EXPECT_THAT(final_hang.failure_message(), HasSubstr("changed my mind"));
+}
+
+TEST_F(ServiceE2eTest, TestHookLabelIsIgnoredWithoutTheWorkerFlag) {
+  StartWorker("w1", {}, /*test_hooks=*/false);
+  const std::string model_id = UploadModel();
+  const v1::Job job = Submit(model_id, "crash");
+  const v1::Job done = WaitDone(job.job_id());
+  // The real pipeline ran instead of the hook: whatever its outcome, nothing crashed.
+  EXPECT_TRUE(client::IsTerminal(done.state()));
+  EXPECT_NE(done.failure_kind(), v1::FAILURE_KIND_CRASHED) << done.failure_message();
+  EXPECT_THAT(workers_.at("w1").Log(), HasSubstr("ignoring the test-hook label"));
+}
+
+TEST_F(ServiceE2eTest, SigtermDrainsTheCurrentJobThenExits) {
+  Process& w = StartWorker("w1");
+  const std::string model_id = UploadModel();
+  const v1::Job job = Submit(model_id, "slow:2");
+  WaitRunning(job.job_id());
+  w.Signal(SIGTERM);
+  const v1::Job done = WaitDone(job.job_id());
+  EXPECT_EQ(done.state(), v1::JOB_STATE_SUCCEEDED) << done.failure_message();
+  std::optional<int> status = w.Wait(absl::Seconds(10));
+  ASSERT_TRUE(status.has_value()) << "worker did not exit after draining";
+  EXPECT_TRUE(WIFEXITED(*status));
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
+  // No new job is taken after SIGTERM.
+  EXPECT_THAT(w.Log(), HasSubstr("draining"));
+}
+
+TEST_F(ServiceE2eTest, SecondSigtermGivesTheJobBack) {
+  Process& a = StartWorker("wa");
+  const std::string model_id = UploadModel();
+  const v1::Job job = Submit(model_id, "hang", /*timeout=*/120);
+  WaitRunning(job.job_id());
+  a.Signal(SIGTERM);
+  absl::SleepFor(absl::Milliseconds(200));
+  a.Signal(SIGTERM);
+  std::optional<int> status = a.Wait(absl::Seconds(10));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
+  auto j = client_->GetJob(job.job_id());
+  ASSERT_TRUE(j.ok());
+  // Given back at once (retryable failure), not left to the lease expiry.
+  EXPECT_EQ(j->state(), v1::JOB_STATE_QUEUED) << j->DebugString();
+  ASSERT_EQ(j->attempts_size(), 1);
+  EXPECT_EQ(j->attempts(0).failure_kind(), v1::FAILURE_KIND_INTERNAL);
+  EXPECT_THAT(j->attempts(0).failure_message(), HasSubstr("given back"));
+  EXPECT_TRUE(client_->CancelJob(job.job_id()).ok());
+}
+
+TEST_F(ServiceE2eTest, TwoWorkersManyJobsAllSucceedWithVerifiedArtifacts) {
+  StartWorker("w1");
+  StartWorker("w2");
+  // Two small models: the tiny conv net and the kitchen-sink model (every IR feature).
+  const std::string sink_path = (dir_ / "kitchen_sink.tflite").string();
+  auto sink = tflite::WriteModel(tflite::testing::KitchenSinkModel());
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  ASSERT_TRUE(WriteFileAtomic(sink_path, *sink).ok());
+  auto sink_ref = client_->UploadModel(sink_path);
+  ASSERT_TRUE(sink_ref.ok()) << sink_ref.status();
+  const std::string tiny_id = UploadModel();
+  std::vector<std::string> jobs;
+  for (int i = 0; i < 30; ++i) {
+    jobs.push_back(Submit(i % 2 ? sink_ref->model_id() : tiny_id, "roundtrip").job_id());
+  }
+  std::set<std::string> workers;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const v1::Job done = WaitDone(jobs[i]);
+    ASSERT_EQ(done.state(), v1::JOB_STATE_SUCCEEDED) << done.DebugString();
+    EXPECT_EQ(done.attempt(), 1u);
+    workers.insert(done.attempts(0).worker_id());
+    const std::string out = (dir_ / absl::StrCat("job", i, ".tflite")).string();
+    auto ref = client_->DownloadArtifact(jobs[i], v1::ARTIFACT_KIND_MODEL, out);
+    ASSERT_TRUE(ref.ok()) << ref.status();
+    auto digest = client::Sha256File(out);
+    ASSERT_TRUE(digest.ok());
+    EXPECT_EQ(digest->sha256, ref->sha256());
+    auto model = tflite::ReadModelFile(out);
+    ASSERT_TRUE(model.ok()) << model.status();
+  }
+  EXPECT_EQ(workers, (std::set<std::string>{"w1", "w2"}));
+}
+
+TEST_F(ServiceE2eTest, ServerKilledMidJobAndRestartedLosesNothing) {
+  StartWorker("w1");
+  const std::string model_id = UploadModel();
+  const v1::Job job = Submit(model_id, "slow:3");
+  WaitRunning(job.job_id());
+  server_->Signal(SIGKILL);
+  server_->Wait(absl::Seconds(5));
+  absl::SleepFor(absl::Milliseconds(500));
+  StartServer();
+  WaitServing();
+  const v1::Job done = WaitDone(job.job_id());
+  ASSERT_EQ(done.state(), v1::JOB_STATE_SUCCEEDED) << done.DebugString();
+  // The worker kept its lease across the restart: one attempt, run once.
+  EXPECT_EQ(done.attempt(), 1u);
+  auto ref = client_->DownloadArtifact(job.job_id(), v1::ARTIFACT_KIND_MODEL,
+                                       (dir_ / "after_restart.tflite").string());
+  ASSERT_TRUE(ref.ok()) << ref.status();
+  EXPECT_EQ(client::Sha256File((dir_ / "after_restart.tflite").string())->sha256, ref->sha256());
+}
+
+TEST_F(ServiceE2eTest, CalibrationFolderIsUploadedAndUnpackedByTheWorker) {
+  StartWorker("w1");
+  // Two .npy samples (float32 [1,5,5,1], TinyConvModel's input).
+  const fs::path calib = dir_ / "calib";
+  fs::create_directories(calib);
+  for (int i = 0; i < 2; ++i) {
+    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 5, 5, 1), }";
+    while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+    header += '\n';
+    std::string npy = std::string("\x93NUMPY\x01\x00", 8);
+    npy.push_back(static_cast<char>(header.size()));
+    npy.push_back(0);
+    npy += header + std::string(25 * 4, static_cast<char>(i));
+    std::ofstream(calib / absl::StrCat("s", i, ".npy"), std::ios::binary) << npy;
+  }
+  const std::string spec = (dir_ / "spec.json").string();
+  std::ofstream(spec) << R"({"passes": [{"quantize": {"mode": "QUANTIZATION_MODE_DYNAMIC"}}],
+                             "calibration": {"maxSamples": 2}})";
+  const int rc = RunCommand({COMPRESSCTL_BIN, "compress", model_path_, "--spec", spec,
+                             "--calibration", calib.string(), "--out",
+                             (dir_ / "o.tflite").string(), "--label",
+                             absl::StrCat(kHookLabel, "=roundtrip"), "--server", address_},
+                            (dir_ / "compressctl.log").string(), absl::Seconds(60));
+  std::ifstream in(dir_ / "compressctl.log");
+  std::stringstream log;
+  log << in.rdbuf();
+  ASSERT_EQ(rc, 0) << log.str();
+  // The worker fetched the archive and unpacked it in its cache.
+  size_t datasets = 0;
+  for (const auto& e : fs::directory_iterator(dir_ / "cache-w1" / "datasets")) {
+    ++datasets;
+    EXPECT_TRUE(fs::exists(e.path() / "s0.npy"));
+    EXPECT_TRUE(fs::exists(e.path() / "s1.npy"));
+  }
+  EXPECT_EQ(datasets, 1u);
+}
+
+}  // namespace
+}  // namespace compressd::testing
