@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# README command 1: set up, build and run the main job on a real model.
-# (Until the service lands: inspect a real MediaPipe model and round-trip it through compressd's
-# reader and writer.)
+# README command 1: set up, build, start the service (server + one worker, embedded defaults, on
+# localhost), and compress a real MediaPipe model through it with compressctl; prints the report
+# summary and where the output is.
+#
+# The mode is dynamic-range int8 weights (examples/specs/dynamic.json); full-integer int8
+# (examples/specs/int8.json) lands with the calibrated quantizer.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -10,11 +13,33 @@ export BUILD_DIR=$root/build
 bash scripts/build.sh
 data=$root/build/testdata
 bash scripts/fetch_test_data.sh "$data" >/dev/null
-model=$data/models/pose_landmark_lite.tflite
+
 out=$root/build/demo
-mkdir -p "$out"
-echo "== compressctl inspect $model"
-build/client/compressctl inspect "$model"
-echo "== compressctl roundtrip"
-build/client/compressctl roundtrip "$model" --out "$out/pose_landmark_lite.roundtrip.tflite"
-echo "output: $out/pose_landmark_lite.roundtrip.tflite"
+rm -rf "$out"
+mkdir -p "$out/server-data" "$out/worker-cache"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+addr=127.0.0.1:$port
+
+build/server/compressd --data-dir "$out/server-data" --listen "$addr" >"$out/server.log" 2>&1 &
+server=$!
+build/worker/compressd-worker --server "$addr" --cache-dir "$out/worker-cache" \
+  >"$out/worker.log" 2>&1 &
+worker=$!
+cleanup() { kill "$worker" "$server" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+for _ in $(seq 1 50); do
+  build/client/compressctl health --server "$addr" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+model=$data/models/face_detection_short_range.tflite
+echo "== compressctl compress $(basename "$model") --spec examples/specs/dynamic.json (server $addr)"
+build/client/compressctl compress "$model" --server "$addr" --spec examples/specs/dynamic.json \
+  --out "$out/face_detection_short_range.dynamic.tflite" --report "$out/report.json"
+echo
+echo "== the compressed model"
+build/client/compressctl inspect "$out/face_detection_short_range.dynamic.tflite" | head -12
+echo
+echo "output: $out/face_detection_short_range.dynamic.tflite"
+echo "report: $out/report.json   logs: $out/server.log, $out/worker.log"
