@@ -310,3 +310,228 @@ BENCHMARK(BM_FullyConnected)->Args({1152, 195, 1})->Args({1152, 63, 1})->Args({1
 }  // namespace compressd::kernels::optimized
 
 BENCHMARK_MAIN();
+
+// ================================================================ int8 vs float32
+//
+// The int8 kernels (int8_*.h) against the float32 ones on the same shapes (MobileNet-like
+// layers). Every case takes a dtype argument (0 = float32, 1 = int8) so the two sit next to each
+// other in the output; the GOP/s counter counts 2 ops per multiply-add for both.
+//
+//   kernels_bench --benchmark_filter=Int8Vs      all comparisons
+//   COMPRESSD_CPU=portable kernels_bench --benchmark_filter=Int8Vs   the portable paths
+
+#include "core/kernels/optimized/int8_conv_2d.h"
+#include "core/kernels/optimized/int8_depthwise_conv_2d.h"
+#include "core/kernels/optimized/int8_fully_connected.h"
+#include "core/kernels/optimized/int8_gemm.h"
+
+namespace compressd::kernels::optimized {
+namespace {
+
+std::vector<int8_t> RandomInt8(int64_t n) {
+  std::mt19937 rng(321);
+  std::uniform_int_distribution<int> d(-128, 127);
+  std::vector<int8_t> v(static_cast<size_t>(n));
+  for (int8_t& x : v) x = static_cast<int8_t>(d(rng));
+  return v;
+}
+
+// Realistic per-channel requantization: multipliers in [2^30, 2^31), right shifts.
+struct Int8QuantSetup {
+  std::vector<int32_t> multiplier, shift, bias;
+  Int8Requant rq;
+  explicit Int8QuantSetup(int64_t channels) {
+    std::mt19937 rng(99);
+    for (int64_t c = 0; c < channels; ++c) {
+      multiplier.push_back(std::uniform_int_distribution<int32_t>(1 << 30, 0x7fffffff)(rng));
+      shift.push_back(std::uniform_int_distribution<int32_t>(-10, -6)(rng));
+      bias.push_back(std::uniform_int_distribution<int32_t>(-3000, 3000)(rng));
+    }
+    rq.input_offset = 3;
+    rq.output_zero_point = -5;
+    rq.multiplier = multiplier.data();
+    rq.shift = shift.data();
+    rq.act_min = -5;  // ReLU
+    rq.act_max = 127;
+  }
+};
+
+void SetOps(benchmark::State& state, double ops_per_call) {
+  state.counters["GOP/s"] =
+      benchmark::Counter(ops_per_call * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// ---------------------------------------------------------------- GEMM (M x N x K), int8
+
+const Int8GemmVariant* FindInt8Variant(const std::string& name) {
+  for (const Int8GemmVariant& v : Int8GemmVariants()) {
+    if (name == v.name) return IsSupported(v) ? &v : nullptr;
+  }
+  return nullptr;
+}
+
+void BM_Int8Gemm(benchmark::State& state, const std::string& variant) {
+  const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
+  const Int8GemmVariant* v = FindInt8Variant(variant);
+  if (v == nullptr) {
+    state.SkipWithError("variant not supported on this CPU");
+    return;
+  }
+  const std::vector<int8_t> x = RandomInt8(m * KPadded(k)), w = RandomInt8(n * k);
+  std::vector<int16_t> a(x.size());
+  WidenInt8WithOffset(*v, x.data(), static_cast<int64_t>(x.size()), 3, a.data());
+  Int8QuantSetup q(n);
+  std::vector<int8_t> c(m * n);
+  const PackedInt8Matrix packed = PackedInt8Matrix::FromTransposed(*v, n, k, w.data(), k);
+  for (auto _ : state) {
+    Int8Gemm(m, a.data(), KPadded(k), packed, q.bias.data(), q.rq, c.data(), n);
+    benchmark::DoNotOptimize(c.data());
+  }
+  SetOps(state, 2.0 * m * n * k);
+}
+
+BENCHMARK_CAPTURE(BM_Int8Gemm, portable_4x8c2, std::string("portable_4x8c2"))->Apply(GemmShapes);
+BENCHMARK_CAPTURE(BM_Int8Gemm, avx2_4x16c2, std::string("avx2_4x16c2"))->Apply(GemmShapes);
+
+// ---------------------------------------------------------------- CONV_2D, int8 vs float
+
+// {56x56x64 -> 64, 1x1}, {112x112x16 -> 32, 3x3}, {224x224x3 -> 32, 3x3 s2},
+// {28x28x128 -> 128, 3x3}, {14x14x256 -> 512, 1x1}, {7x7x1024 -> 1024, 1x1}.
+constexpr ConvShape kInt8VsFloatConvShapes[] = {{56, 56, 64, 64, 1, 1},   {112, 112, 16, 32, 3, 1},
+                                                {224, 224, 3, 32, 3, 2},  {28, 28, 128, 128, 3, 1},
+                                                {14, 14, 256, 512, 1, 1}, {7, 7, 1024, 1024, 1, 1}};
+
+// Args: shape index, dtype (0 float32, 1 int8), threads.
+void BM_Int8VsFloatConv(benchmark::State& state) {
+  const ConvShape& cs = kInt8VsFloatConvShapes[state.range(0)];
+  ConvSetup s(cs);
+  const int threads = static_cast<int>(state.range(2));
+  ThreadPool pool(threads);
+  if (state.range(1) == 0) {
+    const PackedConvFilter filter = PackConvFilter(s.f_s, s.filter.data());
+    const int64_t bytes = ConvScratchBytes(s.params, s.in_s, s.f_s, s.out_s, threads);
+    std::vector<float> scratch(static_cast<size_t>(bytes / 4 + 16));
+    for (auto _ : state) {
+      Conv2D(s.params, s.in_s, s.in.data(), filter, s.bias.data(), s.out_s, s.out.data(),
+             scratch.data(), &pool);
+      benchmark::DoNotOptimize(s.out.data());
+    }
+    state.SetLabel(std::string("float32 ") + filter.matrix.variant().name);
+  } else {
+    const std::vector<int8_t> in = RandomInt8(s.in_s.FlatSize());
+    const std::vector<int8_t> f = RandomInt8(s.f_s.FlatSize());
+    std::vector<int8_t> out(static_cast<size_t>(s.out_s.FlatSize()));
+    Int8QuantSetup q(cs.out_c);
+    const PackedInt8ConvFilter filter = PackInt8ConvFilter(s.f_s, f.data());
+    const int64_t bytes = Int8ConvScratchBytes(s.params, s.in_s, s.f_s, s.out_s, threads);
+    std::vector<float> scratch(static_cast<size_t>(bytes / 4 + 16));
+    for (auto _ : state) {
+      Int8Conv2D(s.params, s.in_s, in.data(), filter, q.bias.data(), q.rq, s.out_s, out.data(),
+                 scratch.data(), &pool);
+      benchmark::DoNotOptimize(out.data());
+    }
+    state.SetLabel(std::string("int8 ") + filter.matrix.variant().name);
+  }
+  SetOps(state, s.Flops());
+}
+
+BENCHMARK(BM_Int8VsFloatConv)
+    ->ArgsProduct({{0, 1, 2, 3, 4, 5}, {0, 1}, {1}})
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Int8VsFloatConv)
+    ->ArgsProduct({{0, 1}, {0, 1}, {2}})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+// ---------------------------------------------------------------- DEPTHWISE_CONV_2D
+
+// {56x56x128, 3x3}, {112x112x32, 3x3}, {112x112x64, 3x3 s2}, {28x28x256, 3x3},
+// {14x14x512, 3x3}, {7x7x1024, 3x3}, {28x28x240, 5x5}, {14x14x480, 5x5 s2}.
+constexpr DwShape kInt8VsFloatDwShapes[] = {{56, 56, 128, 3, 1},  {112, 112, 32, 3, 1},
+                                            {112, 112, 64, 3, 2}, {28, 28, 256, 3, 1},
+                                            {14, 14, 512, 3, 1},  {7, 7, 1024, 3, 1},
+                                            {28, 28, 240, 5, 1},  {14, 14, 480, 5, 2}};
+
+// Args: shape index, dtype (0 float32, 1 int8), threads.
+void BM_Int8VsFloatDepthwise(benchmark::State& state) {
+  const DwShape& ds = kInt8VsFloatDwShapes[state.range(0)];
+  DwSetup s(ds);
+  ThreadPool pool(static_cast<int>(state.range(2)));
+  if (state.range(1) == 0) {
+    for (auto _ : state) {
+      DepthwiseConv2D(s.params, s.in_s, s.in.data(), s.f_s, s.filter.data(), s.bias.data(),
+                      s.out_s, s.out.data(), &pool);
+      benchmark::DoNotOptimize(s.out.data());
+    }
+    state.SetLabel(std::string("float32 ") + DepthwiseConv2DPath(s.params, s.f_s));
+  } else {
+    const std::vector<int8_t> in = RandomInt8(s.in_s.FlatSize());
+    const std::vector<int8_t> f = RandomInt8(s.f_s.FlatSize());
+    std::vector<int8_t> out(static_cast<size_t>(s.out_s.FlatSize()));
+    Int8QuantSetup q(ds.channels);
+    const PackedInt8DepthwiseFilter filter = PackInt8DepthwiseFilter(s.f_s, f.data(), 1);
+    const int64_t bytes = Int8DepthwiseScratchBytes(s.params, s.in_s, filter, s.out_s,
+                                                    pool.num_threads());
+    AlignedBuffer scratch(bytes / 4 + 16);
+    for (auto _ : state) {
+      Int8DepthwiseConv2D(s.params, s.in_s, in.data(), filter, q.bias.data(), q.rq, s.out_s,
+                          out.data(), scratch.data(), &pool);
+      benchmark::DoNotOptimize(out.data());
+    }
+    state.SetLabel(std::string("int8 ") + Int8DepthwiseConv2DPath(s.params, filter));
+  }
+  SetOps(state, s.Flops());
+}
+
+BENCHMARK(BM_Int8VsFloatDepthwise)
+    ->ArgsProduct({{0, 1, 2, 3, 4, 5, 6, 7}, {0, 1}, {1}})
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Int8VsFloatDepthwise)
+    ->ArgsProduct({{0, 1}, {0, 1}, {2}})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+// ---------------------------------------------------------------- FULLY_CONNECTED
+
+// Args: in, out, batch, dtype (0 float32, 1 int8).
+void BM_Int8VsFloatFullyConnected(benchmark::State& state) {
+  const int in = static_cast<int>(state.range(0)), out = static_cast<int>(state.range(1));
+  const int batch = static_cast<int>(state.range(2));
+  if (state.range(3) == 0) {
+    const std::vector<float> x = Random(int64_t{batch} * in), w = Random(int64_t{in} * out),
+                             bias = Random(out);
+    std::vector<float> y(int64_t{batch} * out);
+    const PackedMatrix packed = PackFullyConnectedWeights(Shape{out, in}, w.data());
+    for (auto _ : state) {
+      FullyConnected({}, Shape{batch, in}, x.data(), packed, bias.data(), Shape{batch, out},
+                     y.data(), nullptr);
+      benchmark::DoNotOptimize(y.data());
+    }
+    state.SetLabel("float32");
+  } else {
+    const std::vector<int8_t> x = RandomInt8(int64_t{batch} * in),
+                              w = RandomInt8(int64_t{in} * out);
+    std::vector<int8_t> y(int64_t{batch} * out);
+    Int8QuantSetup q(out);
+    const PackedInt8Matrix packed = PackInt8FullyConnectedWeights(Shape{out, in}, w.data());
+    std::vector<float> scratch(
+        static_cast<size_t>(Int8FullyConnectedScratchBytes(Shape{out, in}, Shape{batch, out}) / 4 +
+                            16));
+    for (auto _ : state) {
+      Int8FullyConnected(q.rq, Shape{batch, in}, x.data(), packed, q.bias.data(),
+                         Shape{batch, out}, y.data(), scratch.data(), nullptr);
+      benchmark::DoNotOptimize(y.data());
+    }
+    state.SetLabel("int8");
+  }
+  SetOps(state, 2.0 * batch * in * out);
+}
+
+BENCHMARK(BM_Int8VsFloatFullyConnected)
+    ->ArgsProduct({{1024}, {1000}, {1, 8}, {0, 1}})
+    ->Args({1280, 1000, 1, 0})
+    ->Args({1280, 1000, 1, 1})
+    ->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace compressd::kernels::optimized

@@ -19,17 +19,28 @@ if(COMPRESSD_FUZZ)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
-# compressd_add_test(NAME SOURCES... [LIBS ...] [LABELS ...] [NEEDS_DATA]) — one gtest binary
-# registered with ctest. NEEDS_DATA makes its tests depend on the test_data fixture
+# compressd_add_test(NAME SOURCES... [LIBS ...] [LABELS ...] [PCH headers...] [NEEDS_DATA]) — one
+# gtest binary registered with ctest; PCH adds project headers to its precompiled header. NEEDS_DATA makes its tests depend on the test_data fixture
 # (cmake/TestData.cmake), which fetches the real models and the reference runtime first.
 # Without NEEDS_DATA, only the tests of suites whose name ends in "DataTest" (RealModelsDataTest.*,
 # MediaPipe/FooDataTest.*) get the fixture, so a folder's test binary can mix unit tests and tests
 # on real models.
 function(compressd_add_test name)
-  cmake_parse_arguments(T "NEEDS_DATA" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "NEEDS_DATA" "" "SOURCES;LIBS;LABELS;PCH" ${ARGN})
   add_executable(${name} ${T_SOURCES} ${T_UNPARSED_ARGUMENTS})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock GTest::gtest_main
                         compressd_warnings)
+  # Test code is compiled at -O1 (the code under test lives in the libraries, built with the
+  # project's optimization level), and with a precompiled header of what nearly every test
+  # includes: together they roughly halve the build time of the test binaries.
+  if(COMPRESSD_TEST_OPTIMIZE)
+    target_compile_options(${name} PRIVATE ${COMPRESSD_TEST_OPTIMIZE})
+  endif()
+  if(COMPRESSD_TEST_PCH)
+    target_precompile_headers(${name} PRIVATE <cstdint> <memory> <string> <vector>
+                              <gtest/gtest.h> <gmock/gmock.h> <absl/status/status.h>
+                              <absl/status/statusor.h> <absl/strings/str_cat.h> ${T_PCH})
+  endif()
   set(labels ${T_LABELS})
   if(NOT labels)
     set(labels unit)

@@ -3,15 +3,16 @@
 # localhost), and compress a real MediaPipe model through it with compressctl; prints the report
 # summary and where the output is.
 #
-# The mode is dynamic-range int8 weights (examples/specs/dynamic.json); full-integer int8
-# (examples/specs/int8.json) lands with the calibrated quantizer.
+# The job is full-integer int8 (examples/specs/int8.json): weights and activations int8, float
+# inputs and outputs, calibrated on five photographs from the test data (uploaded as a dataset).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/setup.sh
 export BUILD_DIR=$root/build
-bash scripts/build.sh
 data=$root/build/testdata
+# The same configuration as scripts/test.sh, so the two README commands share one build.
+bash scripts/build.sh -DCOMPRESSD_WERROR=ON -DCOMPRESSD_TEST_DATA_DIR="$data"
 bash scripts/fetch_test_data.sh "$data" >/dev/null
 
 out=$root/build/demo
@@ -34,12 +35,17 @@ for _ in $(seq 1 50); do
 done
 
 model=$data/models/face_detection_short_range.tflite
-echo "== compressctl compress $(basename "$model") --spec examples/specs/dynamic.json (server $addr)"
-build/client/compressctl compress "$model" --server "$addr" --spec examples/specs/dynamic.json \
-  --out "$out/face_detection_short_range.dynamic.tflite" --report "$out/report.json"
+mkdir -p "$out/calibration"
+for image in chelsea.png coffee.png rocket.jpg motorcycle_left.png horse.png; do
+  cp "$data/images/$image" "$out/calibration/"
+done
+result=$out/face_detection_short_range.int8.tflite
+echo "== compressctl compress $(basename "$model") --spec examples/specs/int8.json (server $addr)"
+build/client/compressctl compress "$model" --server "$addr" --spec examples/specs/int8.json \
+  --calibration "$out/calibration" --out "$result" --report "$out/report.json"
 echo
 echo "== the compressed model"
-build/client/compressctl inspect "$out/face_detection_short_range.dynamic.tflite" | head -12
+build/client/compressctl inspect "$result" | head -14
 echo
-echo "output: $out/face_detection_short_range.dynamic.tflite"
+echo "output: $result"
 echo "report: $out/report.json   logs: $out/server.log, $out/worker.log"

@@ -20,7 +20,8 @@ echo "== tests"
 echo "== sanitizer build (ASan + UBSan) of core"
 export BUILD_DIR=$root/build-asan
 bash scripts/build.sh -DCOMPRESSD_WERROR=ON -DCOMPRESSD_SANITIZE=ON -DCOMPRESSD_BUILD_SERVICE=OFF \
-  -DCOMPRESSD_BUILD_BENCH=OFF -DCOMPRESSD_TEST_DATA_DIR="$data"
+  -DCOMPRESSD_BUILD_BENCH=OFF -DCOMPRESSD_TEST_DATA_DIR="$data" \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure --timeout 900 -j "$(nproc)" -LE compat)
 

@@ -20,6 +20,7 @@ struct Command {
 
 std::vector<Command> LocalCommands();
 Command RunCommand();  // run_command.cc
+Command QuantizeCommand();  // quantize_command.cc
 std::vector<Command> RemoteCommands();  // empty when built without the service
 
 // Prints "compressctl: <message>" to stderr and returns the exit code for `status`.

@@ -97,6 +97,7 @@ std::vector<Command> LocalCommands() {
       {"roundtrip", "roundtrip MODEL --out OUT [--json]",
        "Load, validate and re-write a model (checks the reader and writer).", Roundtrip},
       RunCommand(),
+      QuantizeCommand(),
   };
 }
 

@@ -46,7 +46,9 @@ TEST(Sha256Test, HexForm) {
   EXPECT_TRUE(IsSha256Hex(Sha256Hex("x")));
   EXPECT_FALSE(IsSha256Hex(std::string(63, 'a')));
   EXPECT_FALSE(IsSha256Hex(std::string(64, 'A')));
-  EXPECT_FALSE(IsSha256Hex(std::string(63, 'a') + "g"));
+  std::string non_hex(64, 'a');
+  non_hex[63] = 'g';
+  EXPECT_FALSE(IsSha256Hex(non_hex));
 }
 
 }  // namespace

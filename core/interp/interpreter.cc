@@ -43,8 +43,13 @@ absl::StatusOr<int64_t> ByteSize(const TensorView& t, const std::string& what) {
 class Interpreter::OpContextImpl : public kernels::OpContext {
  public:
   OpContextImpl(const ir::Operator& op, int index, std::string name, const kernels::OpKernel& k,
-                ThreadPool* pool)
-      : op_(op), index_(index), name_(std::move(name)), kernel_(k), pool_(pool) {}
+                ThreadPool* pool, kernels::IntegerArithmetic arithmetic)
+      : op_(op),
+        index_(index),
+        name_(std::move(name)),
+        kernel_(k),
+        pool_(pool),
+        arithmetic_(arithmetic) {}
 
   const ir::Operator& op() const override { return op_; }
   int num_inputs() const override { return static_cast<int>(inputs_.size()); }
@@ -60,6 +65,7 @@ class Interpreter::OpContextImpl : public kernels::OpContext {
   void set_state(std::unique_ptr<kernels::OpState> state) override { state_ = std::move(state); }
   kernels::OpState* state() const override { return state_.get(); }
   ThreadPool* thread_pool() const override { return pool_; }
+  kernels::IntegerArithmetic integer_arithmetic() const override { return arithmetic_; }
 
   absl::Status Prepare() { return WithOperator(kernel_.prepare(*this), index_, name_); }
   absl::Status Eval() { return WithOperator(kernel_.eval(*this), index_, name_); }
@@ -69,6 +75,7 @@ class Interpreter::OpContextImpl : public kernels::OpContext {
   const std::string name_;
   const kernels::OpKernel& kernel_;
   ThreadPool* const pool_;
+  const kernels::IntegerArithmetic arithmetic_;
   std::vector<TensorView*> inputs_;
   std::vector<TensorView*> outputs_;
   std::vector<const TensorView*> const_inputs_;
@@ -181,7 +188,8 @@ absl::Status Interpreter::Prepare(const InterpreterOptions& options) {
       return absl::UnimplementedError(absl::StrCat(
           "operator ", o, " (", name, ") has no kernel in compressd's interpreter"));
     }
-    auto ctx = std::make_unique<OpContextImpl>(op, o, name, *kernel, pool_.get());
+    auto ctx = std::make_unique<OpContextImpl>(op, o, name, *kernel, pool_.get(),
+                                               options.integer_arithmetic);
     bool all_constant = true;
     for (int32_t in : op.inputs) {
       TensorView* v = in >= 0 ? &tensors_[in] : nullptr;

@@ -40,6 +40,8 @@ struct InterpreterOptions {
   // Keep every intermediate tensor alive (no arena sharing) so that all of them can be read after
   // Invoke. Costs memory; observers do not need it.
   bool preserve_all_tensors = false;
+  // The integer arithmetic int8 kernels reproduce (see kernels::IntegerArithmetic in op_kernel.h).
+  kernels::IntegerArithmetic integer_arithmetic = kernels::IntegerArithmetic::kTfliteBuiltin;
 };
 
 struct MemoryStats {

@@ -1,10 +1,24 @@
 // Activation operators RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU, HARD_SWISH, LOGISTIC, TANH, ELU:
-// elementwise, float32 (TFLite float reference semantics, see reference/unary.h). Quantized
-// variants are Unimplemented for now.
+// elementwise, float32 (TFLite float reference semantics, see reference/unary.h).
+// Quantized variants, bit-exact with TFLite's default kernels (see reference/integer_activations.h):
+//   int8:  RELU, RELU6, RELU_N1_TO_1, HARD_SWISH, LOGISTIC. Each is a function of the input byte,
+//          so Prepare tabulates it (256 entries, computed with TFLite's arithmetic) and Eval looks
+//          values up. LOGISTIC requires output scale 1/256 exactly (TFLite's check; TFLite's
+//          reference and generic optimized kernels accept any output zero point, so does this).
+//   int16: RELU, RELU6, RELU_N1_TO_1 (zero points must be 0, as in TFLite).
+// Input and output need per-tensor quantization (positive finite scale, in-range zero point).
+// Other quantized combinations are Unimplemented.
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <memory>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/kernels/op_kernel.h"
+#include "core/kernels/quantized_util.h"
+#include "core/kernels/reference/integer_activations.h"
 #include "core/kernels/reference/unary.h"
 #include "core/kernels/tensor_kernels.h"
 #include "core/kernels/tensor_op_util.h"
@@ -36,20 +50,165 @@ constexpr const char* ActName(Act act) {
   return "?";
 }
 
+struct QuantActState : OpState {
+  std::array<int8_t, 256> table{};            // int8: output for every input byte
+  reference::QuantizedReluParams relu;       // int16 RELU family
+};
+
+constexpr bool IsReluFamily(Act act) {
+  return act == Act::kRelu || act == Act::kRelu6 || act == Act::kReluN1To1;
+}
+
+// TFLite's ReluPrepare + QuantizedReluX: multiplier from float(in_scale / out_scale), clamp bounds
+// from the float range [lo, hi] of the activation (hi = +inf for RELU).
+absl::StatusOr<reference::QuantizedReluParams> ReluParams(Act act, ir::DataType type,
+                                                          const quantized::TensorQuant& in,
+                                                          const quantized::TensorQuant& out) {
+  const float ratio = in.scale / out.scale;  // float division, as TFLite
+  ASSIGN_OR_RETURN(const quant::QuantizedMultiplier m,
+                   quantized::RescaleMultiplier(ratio, "input scale / output scale"));
+  float lo = 0.0f;
+  float hi = std::numeric_limits<float>::infinity();
+  if (act == Act::kRelu6) hi = 6.0f;
+  if (act == Act::kReluN1To1) {
+    lo = -1.0f;
+    hi = 1.0f;
+  }
+  const quantized::IntRange range = quantized::TypeRange(type);
+  reference::QuantizedReluParams p;
+  p.input_zero_point = in.zero_point;
+  p.output_zero_point = out.zero_point;
+  p.output_multiplier = m.multiplier;
+  p.output_shift = m.shift;
+  p.act_min = std::max(range.min, quantized::QuantizeForRange(lo, out));
+  p.act_max = hi == std::numeric_limits<float>::infinity()
+                  ? range.max
+                  : std::min(range.max, quantized::QuantizeForRange(hi, out));
+  return p;
+}
+
+// TFLite's HardSwishPrepare (float arithmetic on the scales, QuantizeMultiplier, then
+// DownScaleInt32ToInt16Multiplier).
+absl::StatusOr<reference::QuantizedHardSwishParams> HardSwishParams(
+    const quantized::TensorQuant& in, const quantized::TensorQuant& out) {
+  const float hires_input_scale = (1.0f / 128.0f) * in.scale;
+  const float reluish_scale = 3.0f / 32768.0f;
+  const float output_multiplier = hires_input_scale / out.scale;
+  const float reluish_multiplier = hires_input_scale / reluish_scale;
+  ASSIGN_OR_RETURN(const quant::QuantizedMultiplier om,
+                   quantized::RescaleMultiplier(output_multiplier, "HARD_SWISH output multiplier"));
+  ASSIGN_OR_RETURN(const quant::QuantizedMultiplier rm,
+                   quantized::RescaleMultiplier(reluish_multiplier, "HARD_SWISH reluish multiplier"));
+  if (om.shift > 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "HARD_SWISH needs input scale / (128 * output scale) < 1 (TFLite's requirement), got ",
+        in.scale, " / (128 * ", out.scale, ")"));
+  }
+  if (rm.shift > 15) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("HARD_SWISH input scale ", in.scale, " is too large"));
+  }
+  reference::QuantizedHardSwishParams p;
+  p.input_zero_point = in.zero_point;
+  p.output_zero_point = out.zero_point;
+  p.output_multiplier_fixedpoint_int16 = reference::DownScaleInt32ToInt16Multiplier(om.multiplier);
+  p.output_multiplier_exponent = om.shift;
+  p.reluish_multiplier_fixedpoint_int16 = reference::DownScaleInt32ToInt16Multiplier(rm.multiplier);
+  p.reluish_multiplier_exponent = rm.shift;
+  return p;
+}
+
+template <Act kAct>
+absl::Status PrepareInt8(OpContext& ctx) {
+  const TensorView& input = *ctx.input(0);
+  const TensorView& output = *ctx.output(0);
+  ASSIGN_OR_RETURN(const quantized::TensorQuant in, quantized::GetTensorQuant(input, "input"));
+  ASSIGN_OR_RETURN(const quantized::TensorQuant out, quantized::GetTensorQuant(output, "output"));
+  auto state = std::make_unique<QuantActState>();
+  if constexpr (IsReluFamily(kAct)) {
+    ASSIGN_OR_RETURN(const reference::QuantizedReluParams p,
+                     ReluParams(kAct, ir::DataType::kInt8, in, out));
+    for (int x = -128; x <= 127; ++x) {
+      state->table[static_cast<uint8_t>(x)] =
+          static_cast<int8_t>(reference::QuantizedReluElement(p, x));
+    }
+  } else if constexpr (kAct == Act::kHardSwish) {
+    ASSIGN_OR_RETURN(const reference::QuantizedHardSwishParams p, HardSwishParams(in, out));
+    for (int x = -128; x <= 127; ++x) {
+      state->table[static_cast<uint8_t>(x)] =
+          static_cast<int8_t>(reference::QuantizedHardSwishElement(p, x, -128, 127));
+    }
+  } else if constexpr (kAct == Act::kLogistic) {
+    if (static_cast<double>(out.scale) != 1.0 / 256) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(quantized::Describe(output, "output"), " has scale ", out.scale,
+                       "; int8 LOGISTIC requires an output scale of exactly 1/256 (TFLite)"));
+    }
+    reference::PopulateLut<int8_t>(in.scale, in.zero_point, out.scale, out.zero_point,
+                                   reference::LogisticForTable, state->table);
+  } else {
+    return absl::UnimplementedError(
+        absl::StrCat(ActName(kAct), " of int8 is not implemented"));
+  }
+  ctx.set_state(std::move(state));
+  return absl::OkStatus();
+}
+
+template <Act kAct>
+absl::Status PrepareInt16(OpContext& ctx) {
+  if constexpr (!IsReluFamily(kAct)) {
+    return absl::UnimplementedError(absl::StrCat(ActName(kAct), " of int16 is not implemented"));
+  } else {
+    const TensorView& input = *ctx.input(0);
+    const TensorView& output = *ctx.output(0);
+    ASSIGN_OR_RETURN(const quantized::TensorQuant in, quantized::GetTensorQuant(input, "input"));
+    ASSIGN_OR_RETURN(const quantized::TensorQuant out,
+                     quantized::GetTensorQuant(output, "output"));
+    RETURN_IF_ERROR(quantized::CheckZeroPointIsZero(input, in, "input"));
+    RETURN_IF_ERROR(quantized::CheckZeroPointIsZero(output, out, "output"));
+    auto state = std::make_unique<QuantActState>();
+    ASSIGN_OR_RETURN(state->relu, ReluParams(kAct, ir::DataType::kInt16, in, out));
+    ctx.set_state(std::move(state));
+    return absl::OkStatus();
+  }
+}
+
 template <Act kAct>
 absl::Status Prepare(OpContext& ctx) {
   ASSIGN_OR_RETURN(const ir::DataType type, PrepareUnary(ctx));
-  if (type != ir::DataType::kFloat32) {
-    return absl::UnimplementedError(absl::StrCat(ActName(kAct), " of ", TypeName(type),
-                                                 " is not implemented (supported: float32)"));
+  switch (type) {
+    case ir::DataType::kFloat32:
+      return absl::OkStatus();
+    case ir::DataType::kInt8:
+      return PrepareInt8<kAct>(ctx);
+    case ir::DataType::kInt16:
+      return PrepareInt16<kAct>(ctx);
+    default:
+      return absl::UnimplementedError(absl::StrCat(
+          ActName(kAct), " of ", TypeName(type), " is not implemented (supported: float32, int8" ,
+          IsReluFamily(kAct) ? ", int16)" : ")"));
   }
-  return absl::OkStatus();
 }
 
 template <Act kAct>
 absl::Status Eval(OpContext& ctx) {
   const TensorView& in = *ctx.input(0);
   TensorView& out = *ctx.output(0);
+  if (in.type == ir::DataType::kInt8) {
+    reference::LookupTable(in.shape.FlatSize(), in.data_as<const int8_t>(),
+                           ctx.state_as<QuantActState>()->table, out.data_as<int8_t>());
+    return absl::OkStatus();
+  }
+  if (in.type == ir::DataType::kInt16) {
+    const reference::QuantizedReluParams& p = ctx.state_as<QuantActState>()->relu;
+    const int16_t* x = in.data_as<const int16_t>();
+    int16_t* y = out.data_as<int16_t>();
+    const int64_t n = in.shape.FlatSize();
+    for (int64_t i = 0; i < n; ++i) {
+      y[i] = static_cast<int16_t>(reference::QuantizedReluElement(p, x[i]));
+    }
+    return absl::OkStatus();
+  }
   if (in.type != ir::DataType::kFloat32) {
     return absl::UnimplementedError(
         absl::StrCat(ActName(kAct), " of ", TypeName(in.type), " is not implemented"));

@@ -1,7 +1,8 @@
 // CONCATENATION (TFLite semantics) of N >= 1 inputs along ConcatenationOptions.axis (negative
 // counts from the end). All inputs share the type and rank, and every dimension except the axis.
 // Any fixed-size element type; quantized inputs must have the output's quantization (no
-// rescaling). A fused activation (RELU, RELU6, RELU_N1_TO_1) is applied for float32; TFLite
+// rescaling: TFLite requires this for int8 and int16 too, and its int8 / int16 kernels are then
+// plain copies, so the result is bit-exact); int16 zero points must be 0 (TFLite). A fused activation (RELU, RELU6, RELU_N1_TO_1) is applied for float32; TFLite
 // itself rejects any fused activation here, so this is a superset.
 #include "core/kernels/reference/concatenation.h"
 
@@ -61,6 +62,12 @@ absl::Status Prepare(OpContext& ctx) {
           first->shape.ToString(), " for concatenation along axis ", state->axis));
     }
     RETURN_IF_ERROR(CheckSameQuantization(*in, *ctx.output(0), absl::StrCat("input ", i).c_str()));
+    if (in->type == ir::DataType::kInt16 && in->IsQuantized() && !in->quant->zero_point.empty() &&
+        in->quant->zero_point[0] != 0) {
+      return absl::InvalidArgumentError(absl::StrCat("input ", i, " is int16 with zero point ",
+                                                     in->quant->zero_point[0],
+                                                     "; int16 concatenation requires 0"));
+    }
     axis_total += in->shape.dim(state->axis);
     state->inputs.push_back({nullptr, in->shape.dim(state->axis)});
   }

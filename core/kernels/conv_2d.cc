@@ -1,5 +1,9 @@
 // CONV_2D: inputs (input NHWC, filter OHWI, optional bias [Cout]); Conv2DOptions.
 // Grouped convolution when the input depth is a multiple of the filter's input depth (TFLite).
+// Types: float32; int8 (int8 filter per-channel along dimension 0 or per-tensor, int32 bias);
+// 16x8 (int16 input/output, int8 filter, int64 bias -> int64 accumulator, int32 or no bias ->
+// int32 accumulator unless quantized_bias_type says int64), bit-exact with TFLite's
+// reference_integer_ops::ConvPerChannel (see quantized_conv_util.h, reference/integer_conv.h).
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -8,7 +12,10 @@
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
 #include "core/kernels/optimized/conv_2d.h"
+#include "core/kernels/optimized/int8_conv_2d.h"
+#include "core/kernels/quantized_conv_util.h"
 #include "core/kernels/reference/conv_2d.h"
+#include "core/kernels/reference/integer_conv.h"
 #include "core/base/thread_pool.h"
 
 namespace compressd::kernels {
@@ -19,6 +26,10 @@ struct Conv2DState : OpState {
   // Set when the optimized path runs: a constant filter packed once at Prepare.
   std::unique_ptr<optimized::PackedConvFilter> packed;
   int scratch = -1;  // RequestScratch index for the optimized path, -1 for none
+  qconv::QuantizedConvState quant;  // int8 / int16 inputs only
+  // int8 with TFLite's builtin arithmetic and a constant filter: the packed filter of the
+  // optimized path (bit-exact with the reference, tested there).
+  std::unique_ptr<optimized::PackedInt8ConvFilter> packed_int8;
 };
 
 absl::Status Prepare(OpContext& ctx) {
@@ -26,8 +37,12 @@ absl::Status Prepare(OpContext& ctx) {
   ASSIGN_OR_RETURN(const TensorView* input, nn::RequiredInput(ctx, 0, "input"));
   ASSIGN_OR_RETURN(const TensorView* filter, nn::RequiredInput(ctx, 1, "filter"));
   ASSIGN_OR_RETURN(const TensorView* bias, nn::OptionalInput(ctx, 2, "bias"));
-  if (input->type != ir::DataType::kFloat32) return nn::UnsupportedType(input->type, "input");
-  RETURN_IF_ERROR(nn::CheckType(*filter, input->type, "filter"));
+  const bool quantized = qconv::IsQuantizedType(input->type);
+  if (input->type != ir::DataType::kFloat32 && !quantized) {
+    return nn::UnsupportedType(input->type, "input");
+  }
+  // Quantized inputs: the filter's type is checked with its quantization below.
+  if (!quantized) RETURN_IF_ERROR(nn::CheckType(*filter, input->type, "filter"));
   RETURN_IF_ERROR(nn::CheckRank(*input, 4, "input"));
   RETURN_IF_ERROR(nn::CheckRank(*filter, 4, "filter"));
   RETURN_IF_ERROR(nn::CheckDataCoversShape(*filter, "filter"));
@@ -47,7 +62,7 @@ absl::Status Prepare(OpContext& ctx) {
         "output depth ", out_c, " is not a multiple of the ", groups, " groups"));
   }
   if (bias != nullptr) {
-    RETURN_IF_ERROR(nn::CheckType(*bias, input->type, "bias"));
+    if (!quantized) RETURN_IF_ERROR(nn::CheckType(*bias, input->type, "bias"));
     RETURN_IF_ERROR(nn::CheckDataCoversShape(*bias, "bias"));
     if (bias->shape.FlatSize() != out_c) {
       return absl::InvalidArgumentError(absl::StrCat("bias ", bias->shape.ToString(), " must have ",
@@ -92,7 +107,31 @@ absl::Status Prepare(OpContext& ctx) {
   state->params.act_min = act.min;
   state->params.act_max = act.max;
   const Shape output_shape{input->shape.dim(0), h.output, w.output, out_c};
-  if (filter->is_constant && optimized::OptimizedConv2DSupports(input->shape, filter->shape)) {
+  if (quantized) {
+    qconv::QuantizedConvSpec spec;
+    spec.filter_name = "filter";
+    spec.channel_dim = 0;
+    spec.scale_product = qconv::ScaleProduct::kDouble;
+    spec.int16_accepts_int32_bias = true;
+    spec.int16_default_accumulator = qconv::Accumulator::kInt32;
+    spec.quantized_bias_type = options.quantized_bias_type;
+    // TFLite's XNNPACK delegate declines CONV_2D without a bias (builtin arithmetic then).
+    if (bias != nullptr) spec.arithmetic = ctx.integer_arithmetic();
+    RETURN_IF_ERROR(qconv::PrepareQuantizedConv(*input, *filter, bias, *ctx.output(0),
+                                                options.activation, out_c, spec, &state->quant));
+    if (input->type == ir::DataType::kInt8 && state->quant.fp32_scale.empty() &&
+        filter->is_constant && optimized::Int8Conv2DSupports(input->shape, filter->shape)) {
+      state->packed_int8 = std::make_unique<optimized::PackedInt8ConvFilter>(
+          optimized::PackInt8ConvFilter(filter->shape, filter->data_as<const int8_t>()));
+      const int threads = ctx.thread_pool() ? ctx.thread_pool()->num_threads() : 1;
+      const int64_t scratch = optimized::Int8ConvScratchBytes(state->params, input->shape,
+                                                              filter->shape, output_shape, threads);
+      if (scratch > 0) {
+        ASSIGN_OR_RETURN(state->scratch, ctx.RequestScratch(scratch));
+      }
+    }
+  } else if (filter->is_constant &&
+             optimized::OptimizedConv2DSupports(input->shape, filter->shape)) {
     state->packed = std::make_unique<optimized::PackedConvFilter>(
         optimized::PackConvFilter(filter->shape, filter->data_as<const float>()));
     const int threads = ctx.thread_pool() ? ctx.thread_pool()->num_threads() : 1;
@@ -127,6 +166,38 @@ absl::Status Eval(OpContext& ctx) {
                         filter.data_as<const float>(),
                         bias != nullptr ? bias->data_as<const float>() : nullptr, output.shape,
                         output.data_as<float>());
+      return absl::OkStatus();
+    case ir::DataType::kInt8:
+      if (state.packed_int8) {
+        optimized::Int8Conv2D(params, input.shape, input.data_as<const int8_t>(),
+                              *state.packed_int8,
+                              bias != nullptr ? bias->data_as<const int32_t>() : nullptr,
+                              qconv::OptimizedRequant(state.quant), output.shape,
+                              output.data_as<int8_t>(),
+                              state.scratch >= 0 ? ctx.scratch(state.scratch) : nullptr,
+                              ctx.thread_pool());
+        return absl::OkStatus();
+      }
+      reference::IntegerConv2D<int8_t, int32_t>(
+          params, state.quant.Params(), input.shape, input.data_as<const int8_t>(), filter.shape,
+          filter.data_as<const int8_t>(),
+          bias != nullptr ? bias->data_as<const int32_t>() : nullptr, output.shape,
+          output.data_as<int8_t>());
+      return absl::OkStatus();
+    case ir::DataType::kInt16:
+      if (state.quant.accumulator == qconv::Accumulator::kInt64) {
+        reference::IntegerConv2D<int16_t, int64_t>(
+            params, state.quant.Params(), input.shape, input.data_as<const int16_t>(),
+            filter.shape, filter.data_as<const int8_t>(),
+            bias != nullptr ? bias->data_as<const int64_t>() : nullptr, output.shape,
+            output.data_as<int16_t>());
+      } else {
+        reference::IntegerConv2D<int16_t, int32_t>(
+            params, state.quant.Params(), input.shape, input.data_as<const int16_t>(),
+            filter.shape, filter.data_as<const int8_t>(),
+            bias != nullptr ? bias->data_as<const int32_t>() : nullptr, output.shape,
+            output.data_as<int16_t>());
+      }
       return absl::OkStatus();
     default:
       return nn::UnsupportedType(input.type, "input");

@@ -3,6 +3,10 @@
 // depth multiplier is derived from the shapes (filter depth / input depth, which must divide
 // exactly) and the depth_multiplier option is ignored, whatever value (0 or inconsistent) the file
 // holds.
+// Types: float32; int8 (int8 filter per-channel along dimension 3 or per-tensor, int32 bias);
+// 16x8 (int16 input/output, int8 filter, int64 or no bias, int64 accumulator), bit-exact with
+// TFLite's reference_integer_ops::DepthwiseConvPerChannel (see quantized_conv_util.h,
+// reference/integer_conv.h).
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -11,12 +15,21 @@
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
 #include "core/kernels/optimized/depthwise_conv_2d.h"
+#include "core/kernels/optimized/int8_depthwise_conv_2d.h"
+#include "core/base/thread_pool.h"
+#include "core/kernels/quantized_conv_util.h"
+#include "core/kernels/reference/integer_conv.h"
 
 namespace compressd::kernels {
 namespace {
 
 struct DepthwiseState : OpState {
   ConvParams params;
+  qconv::QuantizedConvState quant;  // int8 / int16 inputs only
+  // int8 with TFLite's builtin arithmetic and a constant filter: the optimized path's packed
+  // filter (bit-exact with the reference, tested there) and its scratch.
+  std::unique_ptr<optimized::PackedInt8DepthwiseFilter> packed_int8;
+  int scratch = -1;
 };
 
 absl::Status Prepare(OpContext& ctx) {
@@ -24,8 +37,12 @@ absl::Status Prepare(OpContext& ctx) {
   ASSIGN_OR_RETURN(const TensorView* input, nn::RequiredInput(ctx, 0, "input"));
   ASSIGN_OR_RETURN(const TensorView* filter, nn::RequiredInput(ctx, 1, "filter"));
   ASSIGN_OR_RETURN(const TensorView* bias, nn::OptionalInput(ctx, 2, "bias"));
-  if (input->type != ir::DataType::kFloat32) return nn::UnsupportedType(input->type, "input");
-  RETURN_IF_ERROR(nn::CheckType(*filter, input->type, "filter"));
+  const bool quantized = qconv::IsQuantizedType(input->type);
+  if (input->type != ir::DataType::kFloat32 && !quantized) {
+    return nn::UnsupportedType(input->type, "input");
+  }
+  // Quantized inputs: the filter's type is checked with its quantization below.
+  if (!quantized) RETURN_IF_ERROR(nn::CheckType(*filter, input->type, "filter"));
   RETURN_IF_ERROR(nn::CheckRank(*input, 4, "input"));
   RETURN_IF_ERROR(nn::CheckRank(*filter, 4, "filter"));
   RETURN_IF_ERROR(nn::CheckDataCoversShape(*filter, "filter"));
@@ -42,7 +59,7 @@ absl::Status Prepare(OpContext& ctx) {
                      filter->shape.ToString(), ")"));
   }
   if (bias != nullptr) {
-    RETURN_IF_ERROR(nn::CheckType(*bias, input->type, "bias"));
+    if (!quantized) RETURN_IF_ERROR(nn::CheckType(*bias, input->type, "bias"));
     RETURN_IF_ERROR(nn::CheckDataCoversShape(*bias, "bias"));
     if (bias->shape.FlatSize() != out_c) {
       return absl::InvalidArgumentError(absl::StrCat("bias ", bias->shape.ToString(), " must have ",
@@ -87,6 +104,33 @@ absl::Status Prepare(OpContext& ctx) {
   state->params.depth_multiplier = out_c / in_c;
   state->params.act_min = act.min;
   state->params.act_max = act.max;
+  if (quantized) {
+    qconv::QuantizedConvSpec spec;
+    spec.filter_name = "filter";
+    spec.channel_dim = 3;
+    spec.scale_product = qconv::ScaleProduct::kDouble;
+    // TFLite's 16x8 depthwise kernel takes an int64 bias only and always accumulates in int64.
+    spec.int16_accepts_int32_bias = false;
+    spec.int16_default_accumulator = qconv::Accumulator::kInt64;
+    // TFLite's XNNPACK delegate declines DEPTHWISE_CONV_2D without a bias.
+    if (bias != nullptr) spec.arithmetic = ctx.integer_arithmetic();
+    RETURN_IF_ERROR(qconv::PrepareQuantizedConv(*input, *filter, bias, *ctx.output(0),
+                                                options.activation, out_c, spec, &state->quant));
+    if (input->type == ir::DataType::kInt8 && state->quant.fp32_scale.empty() &&
+        filter->is_constant &&
+        optimized::Int8DepthwiseConv2DSupports(state->params, input->shape, filter->shape)) {
+      state->packed_int8 = std::make_unique<optimized::PackedInt8DepthwiseFilter>(
+          optimized::PackInt8DepthwiseFilter(filter->shape, filter->data_as<const int8_t>(),
+                                             state->params.depth_multiplier));
+      const int threads = ctx.thread_pool() ? ctx.thread_pool()->num_threads() : 1;
+      const int64_t scratch = optimized::Int8DepthwiseScratchBytes(
+          state->params, input->shape, *state->packed_int8,
+          Shape{input->shape.dim(0), h.output, w.output, out_c}, threads);
+      if (scratch > 0) {
+        ASSIGN_OR_RETURN(state->scratch, ctx.RequestScratch(scratch));
+      }
+    }
+  }
   ctx.set_state(std::move(state));
   return nn::SetOutput(ctx, 0, input->type,
                        Shape{input->shape.dim(0), h.output, w.output, out_c});
@@ -97,7 +141,8 @@ absl::Status Eval(OpContext& ctx) {
   const TensorView& filter = *ctx.input(1);
   const TensorView* bias = ctx.num_inputs() > 2 ? ctx.input(2) : nullptr;
   TensorView& output = *ctx.output(0);
-  const ConvParams& params = ctx.state_as<DepthwiseState>()->params;
+  const DepthwiseState& state = *ctx.state_as<DepthwiseState>();
+  const ConvParams& params = state.params;
   switch (input.type) {
     case ir::DataType::kFloat32:
       // The optimized kernel covers every case (AVX2 3x3/5x5 paths, portable fallback) and is
@@ -106,6 +151,29 @@ absl::Status Eval(OpContext& ctx) {
                                  filter.data_as<const float>(),
                                  bias != nullptr ? bias->data_as<const float>() : nullptr,
                                  output.shape, output.data_as<float>(), ctx.thread_pool());
+      return absl::OkStatus();
+    case ir::DataType::kInt8:
+      if (state.packed_int8) {
+        optimized::Int8DepthwiseConv2D(
+            params, input.shape, input.data_as<const int8_t>(), *state.packed_int8,
+            bias != nullptr ? bias->data_as<const int32_t>() : nullptr,
+            qconv::OptimizedRequant(state.quant), output.shape, output.data_as<int8_t>(),
+            state.scratch >= 0 ? ctx.scratch(state.scratch) : nullptr, ctx.thread_pool());
+        return absl::OkStatus();
+      }
+      reference::IntegerDepthwiseConv2D<int8_t, int32_t>(
+          params, state.quant.Params(), input.shape, input.data_as<const int8_t>(), filter.shape,
+          filter.data_as<const int8_t>(),
+          bias != nullptr ? bias->data_as<const int32_t>() : nullptr, output.shape,
+          output.data_as<int8_t>());
+      return absl::OkStatus();
+    case ir::DataType::kInt16:
+      // Prepare allows only the int64 accumulator (bias int64 or none) here.
+      reference::IntegerDepthwiseConv2D<int16_t, int64_t>(
+          params, state.quant.Params(), input.shape, input.data_as<const int16_t>(), filter.shape,
+          filter.data_as<const int8_t>(),
+          bias != nullptr ? bias->data_as<const int64_t>() : nullptr, output.shape,
+          output.data_as<int16_t>());
       return absl::OkStatus();
     default:
       return nn::UnsupportedType(input.type, "input");

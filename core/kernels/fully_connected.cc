@@ -2,6 +2,11 @@
 // FullyConnectedOptions. The input is flattened to [batches, depth] (its flat size must be a
 // multiple of depth); the output is [batches, units], or the input shape with its last dimension
 // replaced by units when keep_num_dims (which requires the last dimension to be depth).
+// Types: float32; int8 (int8 weights per-channel along dimension 0 or per-tensor, int32 bias);
+// 16x8 (int16 input/output, int8 weights, int64 bias -> int64 accumulator, int32 or no bias ->
+// int32 accumulator unless quantized_bias_type says int64), bit-exact with TFLite's
+// reference_integer_ops::FullyConnected(PerChannel) (see quantized_conv_util.h,
+// reference/integer_fully_connected.h).
 #include <cstdint>
 #include <memory>
 #include <limits>
@@ -12,7 +17,10 @@
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
 #include "core/kernels/optimized/fully_connected.h"
+#include "core/kernels/optimized/int8_fully_connected.h"
+#include "core/kernels/quantized_conv_util.h"
 #include "core/kernels/reference/fully_connected.h"
+#include "core/kernels/reference/integer_fully_connected.h"
 
 namespace compressd::kernels {
 namespace {
@@ -20,6 +28,11 @@ namespace {
 // Constant weights are packed once for the optimized GEMM/GEMV.
 struct FullyConnectedState : OpState {
   std::unique_ptr<optimized::PackedMatrix> packed;
+  qconv::QuantizedConvState quant;  // int8 / int16 inputs only
+  // int8 with TFLite's builtin arithmetic and constant weights: the optimized path's packed
+  // weights (bit-exact with the reference, tested there) and its scratch.
+  std::unique_ptr<optimized::PackedInt8Matrix> packed_int8;
+  int scratch = -1;
 };
 
 absl::Status Prepare(OpContext& ctx) {
@@ -27,8 +40,14 @@ absl::Status Prepare(OpContext& ctx) {
   ASSIGN_OR_RETURN(const TensorView* input, nn::RequiredInput(ctx, 0, "input"));
   ASSIGN_OR_RETURN(const TensorView* weights, nn::RequiredInput(ctx, 1, "weights"));
   ASSIGN_OR_RETURN(const TensorView* bias, nn::OptionalInput(ctx, 2, "bias"));
-  if (input->type != ir::DataType::kFloat32) return nn::UnsupportedType(input->type, "input");
-  if (weights->type != input->type) return nn::UnsupportedType(weights->type, "weights");
+  const bool quantized = qconv::IsQuantizedType(input->type);
+  if (input->type != ir::DataType::kFloat32 && !quantized) {
+    return nn::UnsupportedType(input->type, "input");
+  }
+  // Quantized inputs: the weights' type is checked with their quantization below.
+  if (!quantized && weights->type != input->type) {
+    return nn::UnsupportedType(weights->type, "weights");
+  }
   RETURN_IF_ERROR(nn::CheckRankRange(*input, 1, Shape::kMaxRank, "input"));
   RETURN_IF_ERROR(nn::CheckRank(*weights, 2, "weights"));
   RETURN_IF_ERROR(nn::CheckDataCoversShape(*weights, "weights"));
@@ -43,7 +62,7 @@ absl::Status Prepare(OpContext& ctx) {
   const int32_t depth = weights->shape.dim(1);
   const int rank = input->shape.rank();
   if (bias != nullptr) {
-    RETURN_IF_ERROR(nn::CheckType(*bias, input->type, "bias"));
+    if (!quantized) RETURN_IF_ERROR(nn::CheckType(*bias, input->type, "bias"));
     RETURN_IF_ERROR(nn::CheckDataCoversShape(*bias, "bias"));
     if (bias->shape.FlatSize() != units) {
       return absl::InvalidArgumentError(absl::StrCat("bias ", bias->shape.ToString(), " must have ",
@@ -78,7 +97,37 @@ absl::Status Prepare(OpContext& ctx) {
     out_shape = Shape{static_cast<int32_t>(batches), units};
   }
   auto state = std::make_unique<FullyConnectedState>();
-  if (weights->is_constant) {
+  if (quantized) {
+    qconv::QuantizedConvSpec spec;
+    spec.filter_name = "weights";
+    spec.channel_dim = 0;
+    // TFLite: per-channel weights use the double product of the scales, per-tensor weights
+    // GetQuantizedConvolutionMultipler (float product) and its bias-scale check.
+    spec.scale_product = qconv::ScaleProduct::kFloatWhenPerTensorFilter;
+    spec.check_per_tensor_bias_scale = true;
+    spec.int16_accepts_int32_bias = true;
+    spec.int16_default_accumulator = qconv::Accumulator::kInt32;
+    spec.quantized_bias_type = options.quantized_bias_type;
+    // TFLite's XNNPACK delegate takes int8 FULLY_CONNECTED only with per-tensor weights
+    // (one scale, quantized_dimension 0) in the default weights format.
+    if (weights->quant != nullptr && weights->quant->scale.size() == 1 &&
+        weights->quant->quantized_dimension == 0) {
+      spec.arithmetic = ctx.integer_arithmetic();
+    }
+    RETURN_IF_ERROR(qconv::PrepareQuantizedConv(*input, *weights, bias, *ctx.output(0),
+                                                options.activation, units, spec, &state->quant));
+    if (input->type == ir::DataType::kInt8 && state->quant.fp32_scale.empty() &&
+        weights->is_constant && weights->shape.rank() == 2 && weights->shape.dim(0) >= 1 &&
+        weights->shape.dim(1) >= 1) {  // the packed format needs [out >= 1, in >= 1]
+      state->packed_int8 = std::make_unique<optimized::PackedInt8Matrix>(
+          optimized::PackInt8FullyConnectedWeights(weights->shape,
+                                                   weights->data_as<const int8_t>()));
+      const int64_t scratch = optimized::Int8FullyConnectedScratchBytes(weights->shape, out_shape);
+      if (scratch > 0) {
+        ASSIGN_OR_RETURN(state->scratch, ctx.RequestScratch(scratch));
+      }
+    }
+  } else if (weights->is_constant) {
     state->packed = std::make_unique<optimized::PackedMatrix>(
         optimized::PackFullyConnectedWeights(weights->shape, weights->data_as<const float>()));
   }
@@ -107,6 +156,41 @@ absl::Status Eval(OpContext& ctx) {
                                 bias != nullptr ? bias->data_as<const float>() : nullptr,
                                 output.shape, output.data_as<float>());
       return absl::OkStatus();
+    case ir::DataType::kInt8: {
+      const FullyConnectedState& st = *ctx.state_as<FullyConnectedState>();
+      if (st.packed_int8) {
+        optimized::Int8FullyConnected(
+            qconv::OptimizedRequant(st.quant), input.shape, input.data_as<const int8_t>(),
+            *st.packed_int8, bias != nullptr ? bias->data_as<const int32_t>() : nullptr,
+            output.shape, output.data_as<int8_t>(),
+            st.scratch >= 0 ? ctx.scratch(st.scratch) : nullptr, ctx.thread_pool());
+        return absl::OkStatus();
+      }
+      const auto& quant = st.quant;
+      reference::IntegerFullyConnected<int8_t, int32_t>(
+          quant.Params(), weights.shape, input.data_as<const int8_t>(),
+          weights.data_as<const int8_t>(),
+          bias != nullptr ? bias->data_as<const int32_t>() : nullptr, output.shape,
+          output.data_as<int8_t>());
+      return absl::OkStatus();
+    }
+    case ir::DataType::kInt16: {
+      const auto& quant = ctx.state_as<FullyConnectedState>()->quant;
+      if (quant.accumulator == qconv::Accumulator::kInt64) {
+        reference::IntegerFullyConnected<int16_t, int64_t>(
+            quant.Params(), weights.shape, input.data_as<const int16_t>(),
+            weights.data_as<const int8_t>(),
+            bias != nullptr ? bias->data_as<const int64_t>() : nullptr, output.shape,
+            output.data_as<int16_t>());
+      } else {
+        reference::IntegerFullyConnected<int16_t, int32_t>(
+            quant.Params(), weights.shape, input.data_as<const int16_t>(),
+            weights.data_as<const int8_t>(),
+            bias != nullptr ? bias->data_as<const int32_t>() : nullptr, output.shape,
+            output.data_as<int16_t>());
+      }
+      return absl::OkStatus();
+    }
     default:
       return nn::UnsupportedType(input.type, "input");
   }

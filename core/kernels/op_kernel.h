@@ -52,6 +52,55 @@ struct TensorView {
   bool IsQuantized() const { return quant != nullptr && quant->IsQuantized(); }
 };
 
+// Integer arithmetic profiles: which runtime's int8 results the kernels reproduce bit-exactly.
+//
+// kTfliteBuiltin (default): TensorFlow Lite's builtin kernels (reference_integer_ops and the
+// default optimized kernels that match them): fixed-point requantization with
+// MultiplyByQuantizedMultiplier (Q0.31 multipliers, double rounding), activation bounds
+// zp + round_half_away(f / scale), QUANTIZE as zp + round_half_away(x / scale).
+//
+// kXnnpack: what TFLite computes with its XNNPACK delegate applied (TFLite's default on phones
+// and in @tensorflow/tfjs-tflite), checked against the delegate of tfjs-tflite 0.0.1-alpha.10
+// (TF Lite xnnpack_delegate.cc of 2022). An operator the delegate declines runs TFLite's builtin
+// kernel, so kernels use kXnnpack only where the delegate takes the node. int8 only (int16 and
+// uint8 paths are unaffected). Formulas in core/kernels/reference/xnnpack_int8.h:
+//   * activation bounds of a fused RELU/RELU6/RELU_N1_TO_1: xnn_qs8_quantize,
+//     lrintf(clamp(f / scale + zp, -128, 127)) (round half to even).
+//   * CONV_2D, DEPTHWISE_CONV_2D (only with a bias; per-tensor or per-channel filter) and
+//     FULLY_CONNECTED (only with per-tensor weights): fp32 requantization,
+//     out = clamp(lrintf((float)acc * s[c]), min - zp, max - zp) + zp with
+//     s[c] = input_scale * filter_scale[c] / output_scale in float
+//     (xnn_init_qs8_conv_minmax_fp32_scalar_{fmagic,lrintf}_params; both round half to even).
+//   * ADD (both input/output scale ratios in [2^-10, 2^8)): qs8-vadd, 20-bit multipliers
+//     lrintf(ratio * 2^shift), shift = 20 - floor(log2(max ratio)), rounding constant
+//     2^(shift-1) folded into a bias, arithmetic shift (xnn_init_qs8_add_minmax_scalar_params).
+//   * MUL (a_scale * b_scale / out_scale in [2^-16, 2^8)): qs8-vmul fp32 requantization of
+//     (a - a_zp) * (b - b_zp) (xnn_init_qs8_mul_minmax_fp32_scalar_params).
+//   * MEAN over int32 axes {1, 2} of a 4-D tensor (keep_dims or not): qs8 global average
+//     pooling, acc = sum - n * in_zp, fp32 requantization with in_scale / (out_scale * n)
+//     (xnn_init_qs8_avgpool_minmax_fp32_*, global-average-pooling-nwc.c).
+//   * RESIZE_BILINEAR: s8-ibilinear with 11-bit weights from float source coordinates
+//     (xnn_indirection_init_resize_bilinear2d_hwc_q11, XNN_FLAG_TENSORFLOW_LEGACY_MODE unless
+//     half_pixel_centers).
+//   * QUANTIZE float32 -> int8 (per-tensor): f32-qs8-vcvt, lrintf(x * (1/scale)) + zp;
+//     int8 -> int8 (in_scale / out_scale in [2^-8, 2^7]): qs8-vcvt, Q8 multiplier
+//     lrintf(256 * ratio), (x * m + (out_zp << 8) - m * in_zp + 128) >> 8, clamped.
+// Same results in both profiles (no change needed): MAX_POOL_2D, PAD, RESHAPE, CONCATENATION
+// (byte moves / max; the delegate needs equal quantization), DEQUANTIZE ((x - zp) * scale in
+// float), LOGISTIC (both use a 256-entry table of round(256 / (1 + expf(-x))) - 128; they differ
+// only at exact .5 ties, which float inputs do not produce in practice). Declined by this
+// delegate for int8, hence builtin in both profiles: AVERAGE_POOL_2D, HARD_SWISH, LEAKY_RELU,
+// RELU/RELU6 as standalone ops, SOFTMAX, and the cases noted above.
+enum class IntegerArithmetic {
+  // TensorFlow Lite's builtin reference kernels (gemmlowp-style fixed-point requantization with
+  // MultiplyByQuantizedMultiplier, TFLite's LUTs). The default.
+  kTfliteBuiltin,
+  // What TensorFlow Lite computes with its XNNPACK delegate applied (the default on phones and in
+  // @tensorflow/tfjs-tflite): XNNPACK's QS8 microkernels' arithmetic for the operators the
+  // delegate takes; operators it declines keep kTfliteBuiltin arithmetic.
+  kXnnpack,
+};
+
 // Per-operator state created in Prepare (packed weights, multipliers, ...).
 class OpState {
  public:
@@ -81,6 +130,8 @@ class OpContext {
   virtual OpState* state() const = 0;
   // nullptr means single-threaded.
   virtual ThreadPool* thread_pool() const = 0;
+  // The integer arithmetic int8 kernels must reproduce. Kernels read it in Prepare only.
+  virtual IntegerArithmetic integer_arithmetic() const { return IntegerArithmetic::kTfliteBuiltin; }
 
   // Typed state access for Eval (the kernel's own Prepare created it).
   template <typename T>

@@ -1,5 +1,10 @@
 // AVERAGE_POOL_2D and MAX_POOL_2D: input NHWC; Pool2DOptions (padding, strides, filter size,
 // fused activation). Output extents and padding follow ComputePaddedSize (TFLite's rule).
+// float32, int8 and int16. The integer paths are bit-exact with TFLite's default kernels
+// (reference/pooling.h IntegerPool): input and output must share scale and zero point (TFLite
+// assumes it; here a mismatch is an error), int16 zero points must be 0, and the fused activation
+// is the quantized clamp of CalculateActivationRangeQuantized on the output.
+#include <cstdint>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -7,6 +12,7 @@
 #include "core/kernels/conv_params.h"
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
+#include "core/kernels/quantized_util.h"
 #include "core/kernels/reference/pooling.h"
 
 namespace compressd::kernels {
@@ -14,12 +20,49 @@ namespace {
 
 struct PoolState : OpState {
   PoolParams params;
+  reference::IntegerPoolParams int_params;
 };
+
+bool IsSupportedType(ir::DataType t) {
+  return t == ir::DataType::kFloat32 || t == ir::DataType::kInt8 || t == ir::DataType::kInt16;
+}
+
+// Quantization checks and the quantized activation range for the integer paths.
+absl::Status PrepareQuantized(OpContext& ctx, const TensorView& input,
+                              const ir::Pool2DOptions& options,
+                              reference::IntegerPoolParams* params) {
+  const TensorView& output = *ctx.output(0);
+  if (output.type != input.type) {
+    return absl::InvalidArgumentError(absl::StrCat("output is declared ",
+                                                   nn::TypeName(output.type), ", the input ",
+                                                   nn::TypeName(input.type)));
+  }
+  ASSIGN_OR_RETURN(const quantized::TensorQuant qi, quantized::GetTensorQuant(input, "input"));
+  ASSIGN_OR_RETURN(const quantized::TensorQuant qo, quantized::GetTensorQuant(output, "output"));
+  if (input.type == ir::DataType::kInt16) {
+    RETURN_IF_ERROR(quantized::CheckZeroPointIsZero(input, qi, "input"));
+    RETURN_IF_ERROR(quantized::CheckZeroPointIsZero(output, qo, "output"));
+  }
+  RETURN_IF_ERROR(quantized::CheckSameParams(input, qi, qo, "input", "the output"));
+  // The int32 window sum must not overflow: cells * max|value| < 2^31.
+  const int64_t cells = int64_t{options.filter_height} * options.filter_width;
+  const int64_t max_abs = input.type == ir::DataType::kInt8 ? 128 : 32768;
+  if (cells > (int64_t{1} << 31) / max_abs) {
+    return absl::InvalidArgumentError(absl::StrCat("filter ", options.filter_height, "x",
+                                                   options.filter_width,
+                                                   " is too large for an integer pool"));
+  }
+  ASSIGN_OR_RETURN(const quantized::IntRange act,
+                   quantized::ActivationRange(options.activation, input.type, qo));
+  params->act_min = act.min;
+  params->act_max = act.max;
+  return absl::OkStatus();
+}
 
 absl::Status Prepare(OpContext& ctx) {
   RETURN_IF_ERROR(nn::CheckArity(ctx, 1, 1, 1));
   ASSIGN_OR_RETURN(const TensorView* input, nn::RequiredInput(ctx, 0, "input"));
-  if (input->type != ir::DataType::kFloat32) return nn::UnsupportedType(input->type, "input");
+  if (!IsSupportedType(input->type)) return nn::UnsupportedType(input->type, "input");
   RETURN_IF_ERROR(nn::CheckRank(*input, 4, "input"));
   const auto options = OptionsOrDefault<ir::Pool2DOptions>(ctx);
   RETURN_IF_ERROR(nn::CheckAtLeastOne(options.stride_h, "stride_h"));
@@ -49,6 +92,16 @@ absl::Status Prepare(OpContext& ctx) {
   state->params.pad_left = w.pad_before;
   state->params.act_min = act.min;
   state->params.act_max = act.max;
+  reference::IntegerPoolParams& ip = state->int_params;
+  ip.stride_h = options.stride_h;
+  ip.stride_w = options.stride_w;
+  ip.filter_h = options.filter_height;
+  ip.filter_w = options.filter_width;
+  ip.pad_top = h.pad_before;
+  ip.pad_left = w.pad_before;
+  if (input->type != ir::DataType::kFloat32) {
+    RETURN_IF_ERROR(PrepareQuantized(ctx, *input, options, &ip));
+  }
   ctx.set_state(std::move(state));
   return nn::SetOutput(ctx, 0, input->type,
                        Shape{input->shape.dim(0), h.output, w.output, input->shape.dim(3)});
@@ -59,7 +112,16 @@ absl::Status Eval(OpContext& ctx) {
   const TensorView& input = *ctx.input(0);
   TensorView& output = *ctx.output(0);
   const PoolParams& params = ctx.state_as<PoolState>()->params;
+  const reference::IntegerPoolParams& ip = ctx.state_as<PoolState>()->int_params;
   switch (input.type) {
+    case ir::DataType::kInt8:
+      reference::IntegerPool<int8_t, kMax>(ip, input.shape, input.data_as<const int8_t>(),
+                                           output.shape, output.data_as<int8_t>());
+      return absl::OkStatus();
+    case ir::DataType::kInt16:
+      reference::IntegerPool<int16_t, kMax>(ip, input.shape, input.data_as<const int16_t>(),
+                                            output.shape, output.data_as<int16_t>());
+      return absl::OkStatus();
     case ir::DataType::kFloat32:
       if constexpr (kMax) {
         reference::MaxPool(params, input.shape, input.data_as<const float>(), output.shape,

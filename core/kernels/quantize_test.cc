@@ -78,7 +78,7 @@ TEST(QuantizeTest, RejectsBadQuantizationAndTypes) {
       {"negative scale", F32, I8, Quant({-1.0f}, {0}), kInvalid},
       {"NaN scale", F32, I8, Quant({NAN}, {0}), kInvalid},
       {"channel count", F32, I8, Quant({1, 1, 1}, {0, 0, 0}, 0), kInvalid},
-      {"requantize int8 -> int8", I8, I8, Quant({1}, {0}), absl::StatusCode::kUnimplemented},
+      {"requantize int8 -> int8 without input quantization", I8, I8, Quant({1}, {0}), kInvalid},
       {"float output", F32, F32, Quant({1}, {0}), absl::StatusCode::kUnimplemented},
   };
   for (const Bad& c : cases) {

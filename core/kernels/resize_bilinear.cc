@@ -1,19 +1,35 @@
 // RESIZE_BILINEAR: inputs (input NHWC, size int32[2] = {new_height, new_width}, constant);
 // ResizeBilinearOptions (align_corners and half_pixel_centers, not both).
+// float32, and int8 / int16 with TFLite's integer arithmetic (reference/resize_bilinear.h
+// ResizeBilinearInteger, bit-exact with TFLite's default kernel; not dequantize-resize-quantize).
+// The integer path interpolates raw values, so input and output must share scale and zero point
+// (TFLite does not check this; a mismatch would silently give wrong values, here it is an error).
+// IntegerArithmetic::kXnnpack, int8: XNNPACK's s8-ibilinear with q11 weights
+// (reference/xnnpack_int8.h XnnResizeBilinear), as TFLite's XNNPACK delegate computes it.
+#include <memory>
+
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
+#include "core/kernels/quantized_util.h"
 #include "core/kernels/reference/resize_bilinear.h"
+#include "core/kernels/reference/xnnpack_int8.h"
 
 namespace compressd::kernels {
 namespace {
+
+// Present (set in Prepare) when int8 uses XNNPACK's arithmetic.
+struct XnnResizeState : OpState {};
 
 absl::Status Prepare(OpContext& ctx) {
   RETURN_IF_ERROR(nn::CheckArity(ctx, 2, 2, 1));
   ASSIGN_OR_RETURN(const TensorView* input, nn::RequiredInput(ctx, 0, "input"));
   ASSIGN_OR_RETURN(const TensorView* size, nn::RequiredInput(ctx, 1, "size"));
-  if (input->type != ir::DataType::kFloat32) return nn::UnsupportedType(input->type, "input");
+  if (input->type != ir::DataType::kFloat32 && input->type != ir::DataType::kInt8 &&
+      input->type != ir::DataType::kInt16) {
+    return nn::UnsupportedType(input->type, "input");
+  }
   RETURN_IF_ERROR(nn::CheckRank(*input, 4, "input"));
   RETURN_IF_ERROR(nn::CheckType(*size, ir::DataType::kInt32, "size"));
   if (size->shape.rank() != 1 || size->shape.dim(0) != 2) {
@@ -31,6 +47,17 @@ absl::Status Prepare(OpContext& ctx) {
   RETURN_IF_ERROR(nn::CheckAtLeastOne(hw[1], "new width"));
   RETURN_IF_ERROR(nn::CheckAtLeastOne(input->shape.dim(1), "input height"));
   RETURN_IF_ERROR(nn::CheckAtLeastOne(input->shape.dim(2), "input width"));
+  if (input->type != ir::DataType::kFloat32) {
+    const TensorView& output = *ctx.output(0);
+    RETURN_IF_ERROR(nn::CheckType(output, input->type, "output"));
+    ASSIGN_OR_RETURN(const quantized::TensorQuant qi, quantized::GetTensorQuant(*input, "input"));
+    ASSIGN_OR_RETURN(const quantized::TensorQuant qo, quantized::GetTensorQuant(output, "output"));
+    RETURN_IF_ERROR(quantized::CheckSameParams(*input, qi, qo, "input", "the output"));
+    if (input->type == ir::DataType::kInt8 &&
+        ctx.integer_arithmetic() == IntegerArithmetic::kXnnpack) {
+      ctx.set_state(std::make_unique<XnnResizeState>());
+    }
+  }
   return nn::SetOutput(ctx, 0, input->type,
                        Shape{input->shape.dim(0), hw[0], hw[1], input->shape.dim(3)});
 }
@@ -44,6 +71,22 @@ absl::Status Eval(OpContext& ctx) {
       reference::ResizeBilinear(options.align_corners, options.half_pixel_centers, input.shape,
                                 input.data_as<const float>(), output.shape,
                                 output.data_as<float>());
+      return absl::OkStatus();
+    case ir::DataType::kInt8:
+      if (ctx.state() != nullptr) {
+        reference::XnnResizeBilinear(options.align_corners, options.half_pixel_centers,
+                                     input.shape, input.data_as<const int8_t>(), output.shape,
+                                     output.data_as<int8_t>());
+        return absl::OkStatus();
+      }
+      reference::ResizeBilinearInteger(options.align_corners, options.half_pixel_centers,
+                                       input.shape, input.data_as<const int8_t>(), output.shape,
+                                       output.data_as<int8_t>());
+      return absl::OkStatus();
+    case ir::DataType::kInt16:
+      reference::ResizeBilinearInteger(options.align_corners, options.half_pixel_centers,
+                                       input.shape, input.data_as<const int16_t>(), output.shape,
+                                       output.data_as<int16_t>());
       return absl::OkStatus();
     default:
       return nn::UnsupportedType(input.type, "input");

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/passes/dynamic_range.h"
+#include "core/passes/full_integer.h"
 #include "core/passes/float16_weights.h"
 #include "core/passes/fold_fp16_weights.h"
 #include "core/passes/graph_edit.h"
@@ -105,13 +106,9 @@ void RemapKeptOps(const ir::Model& before, const ir::Model& after,
 
 absl::StatusOr<QuantizeResult> Quantize(const ir::Model& model, const QuantizeOptions& options,
                                         const CalibrationSet* calibration) {
-  (void)calibration;  // only the calibrated modes use it
-  if (options.mode == QuantMode::kInt8 || options.mode == QuantMode::kInt16x8) {
-    return absl::UnimplementedError(absl::StrCat(
-        "quantization mode ", QuantModeName(options.mode),
-        " (full-integer, calibrated) is not implemented yet; modes float16 and dynamic are"));
-  }
-  if (options.io_type != IoType::kFloat32) {
+  const bool full_integer =
+      options.mode == QuantMode::kInt8 || options.mode == QuantMode::kInt16x8;
+  if (options.io_type != IoType::kFloat32 && options.mode != QuantMode::kInt8) {
     return absl::InvalidArgumentError(
         absl::StrCat("io type ", IoTypeName(options.io_type), " needs mode int8; mode ",
                      QuantModeName(options.mode), " keeps float32 inputs and outputs"));
@@ -126,7 +123,43 @@ absl::StatusOr<QuantizeResult> Quantize(const ir::Model& model, const QuantizeOp
   ASSIGN_OR_RETURN(std::vector<int32_t> keep_ops, ResolveKeepFloat(options, folded));
 
   QuantizeResult result;
-  if (options.mode == QuantMode::kFloat16) {
+  if (full_integer) {
+    if (calibration == nullptr || calibration->samples.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("mode ", QuantModeName(options.mode),
+                       " needs calibration data (representative inputs of the model)"));
+    }
+    if (options.cross_layer_equalization) {
+      return absl::UnimplementedError("cross_layer_equalization is not implemented yet");
+    }
+    if (!options.int16x8_layers.empty()) {
+      return absl::UnimplementedError(
+          "int16x8_layers (16x8 for chosen layers of an int8 model) is not implemented yet");
+    }
+    const int bits = options.mode == QuantMode::kInt16x8 ? 16 : 8;
+    ASSIGN_OR_RETURN(const TensorRanges ranges,
+                     CalibrateRanges(folded.model, *calibration, options, bits));
+    FullIntegerOptions fi;
+    fi.activation_bits = bits;
+    fi.per_channel = !options.per_tensor;
+    fi.fully_connected_per_channel = options.fully_connected_per_channel;
+    fi.io_type = options.io_type;
+    fi.keep_float_ops = keep_ops;
+    fi.bias_correction = options.bias_correction;
+    ASSIGN_OR_RETURN(FullIntegerResult fir, QuantizeFullInteger(folded.model, ranges, fi));
+    result.model = std::move(fir.model);
+    result.kept_float = std::move(fir.kept_float);
+    result.warnings = std::move(fir.warnings);
+    result.calibration_samples = ranges.samples;
+    if (ranges.non_finite_values > 0) {
+      result.warnings.push_back(absl::StrCat("calibration saw ", ranges.non_finite_values,
+                                             " non-finite activation values (ignored)"));
+    }
+    if (fir.quantized_ops == 0) {
+      result.warnings.push_back(absl::StrCat(QuantModeName(options.mode),
+                                             ": no operator could be converted to integer"));
+    }
+  } else if (options.mode == QuantMode::kFloat16) {
     Float16Options f16_options;
     f16_options.keep_float_ops = keep_ops;
     ASSIGN_OR_RETURN(Float16Result f16, ConvertWeightsToFloat16(folded.model, f16_options));

@@ -10,7 +10,8 @@
 //             Float constants that stay float and hold only float16-exact values (the folded
 //             float16 weights of the input) are stored as float16 + DEQUANTIZE again, which changes
 //             no value and keeps small weights and biases at their original size.
-//   kInt8, kInt16x8  not implemented yet: UNIMPLEMENTED.
+//   kInt8, kInt16x8  calibrate on `calibration` (calibration.h), then convert to integer kernels
+//             (full_integer.h): int8 activations, or int16 activations with int8 weights.
 // options.keep_float names operators (output tensor name, or operator index in subgraph 0 of the
 // model passed in) whose weights stay float32.
 //
@@ -25,27 +26,23 @@
 #include "absl/status/statusor.h"
 #include "core/eval/report.h"
 #include "core/ir/model.h"
+#include "core/passes/calibration.h"
 #include "core/passes/quantize_options.h"
 
 namespace compressd::passes {
-
-// Calibration samples: samples[s][i] holds the raw bytes of model input i for sample s, in the
-// input's type and shape.
-struct CalibrationSet {
-  std::vector<std::vector<std::vector<uint8_t>>> samples;
-};
 
 struct QuantizeResult {
   ir::Model model;
   // Weight-bearing ops left in float, with reasons; operator indices refer to `model`.
   std::vector<eval::KeptFloatOp> kept_float;
   std::vector<std::string> warnings;
+  uint32_t calibration_samples = 0;  // kInt8 / kInt16x8
 };
 
 // `calibration` is required (non-null, non-empty) for kInt8 and kInt16x8 and ignored otherwise.
 // INVALID_ARGUMENT for an invalid model, a keep_float entry naming nothing, an io_type other than
-// float32 (only kInt8 changes inputs/outputs) or a negative dynamic_min_elements; UNIMPLEMENTED for
-// kInt8 / kInt16x8.
+// float32 (only kInt8 changes inputs/outputs), a negative dynamic_min_elements or a missing/empty
+// calibration set in a calibrated mode; calibration errors name the sample and input.
 absl::StatusOr<QuantizeResult> Quantize(const ir::Model& model, const QuantizeOptions& options,
                                         const CalibrationSet* calibration);
 

@@ -30,6 +30,9 @@ struct QuantizeOptions {
   ObserverKind observer = ObserverKind::kMinMax;
   double percentile = 99.99;  // (0, 100], for kPercentile
   bool per_tensor = false;    // per-tensor weight scales instead of per-channel
+  // kInt8 / kInt16x8: FULLY_CONNECTED weights per channel (TFLite's converter and older runtimes
+  // use one scale per tensor).
+  bool fully_connected_per_channel = false;
   IoType io_type = IoType::kFloat32;
   std::vector<LayerRef> keep_float;
   std::vector<LayerRef> int16x8_layers;  // only with kInt8

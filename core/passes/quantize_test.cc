@@ -138,11 +138,13 @@ TEST(QuantizeTest, Errors) {
   const ir::Model in = MediaPipeStyle();
   QuantizeOptions o;
   o.mode = QuantMode::kInt8;
-  auto r = Quantize(in, o, nullptr);
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_NE(std::string(r.status().message()).find("int8"), std::string::npos);
+  auto r = Quantize(in, o, nullptr);  // calibrated modes need calibration data
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(r.status().message()).find("calibration"), std::string::npos);
+  const CalibrationSet empty;
+  EXPECT_EQ(Quantize(in, o, &empty).status().code(), absl::StatusCode::kInvalidArgument);
   o.mode = QuantMode::kInt16x8;
-  EXPECT_EQ(Quantize(in, o, nullptr).status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(Quantize(in, o, nullptr).status().code(), absl::StatusCode::kInvalidArgument);
 
   o.mode = QuantMode::kDynamic;
   o.io_type = IoType::kInt8;

@@ -1,5 +1,6 @@
 #include "core/pipeline/pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -7,7 +8,10 @@
 #include "core/base/status_macros.h"
 #include "core/eval/model_summary.h"
 #include "core/eval/size_accounting.h"
+#include "core/data/dataset.h"
+#include "core/data/input_spec.h"
 #include "core/passes/quantize.h"
+#include "core/pipeline/model_evaluation.h"
 #include "core/tflite/model_reader.h"
 #include "core/tflite/model_writer.h"
 
@@ -55,6 +59,52 @@ absl::Status ValidateQuantize(const passes::QuantizeOptions& q, const std::strin
   return absl::OkStatus();
 }
 
+data::PreprocessSpec ToPreprocessSpec(const ImagePreprocessing& p) {
+  data::PreprocessSpec s;
+  s.order = p.color_order == ImagePreprocessing::ColorOrder::kBgr ? data::ChannelOrder::kBgr
+                                                                   : data::ChannelOrder::kRgb;
+  switch (p.scaling) {
+    case ImagePreprocessing::Scaling::kZeroToOne: s.range = data::ValueRange::kZeroToOne; break;
+    case ImagePreprocessing::Scaling::kMinusOneToOne:
+      s.range = data::ValueRange::kMinusOneToOne;
+      break;
+    case ImagePreprocessing::Scaling::kNone: s.range = data::ValueRange::kZeroTo255; break;
+    case ImagePreprocessing::Scaling::kMeanStd:
+      s.range = data::ValueRange::kMeanStd;
+      for (size_t c = 0; c < 3; ++c) {
+        if (!p.mean.empty()) s.mean[c] = p.mean[std::min(c, p.mean.size() - 1)];
+        if (!p.std.empty()) s.std[c] = p.std[std::min(c, p.std.size() - 1)];
+      }
+      break;
+  }
+  return s;
+}
+
+// Samples of a dataset for the inputs of `model`; errors name the field and the file.
+absl::StatusOr<std::vector<std::vector<data::TensorData>>> LoadDataset(
+    const ir::Model& model, const DatasetSpec& spec, const std::string& field) {
+  ASSIGN_OR_RETURN(const std::vector<data::InputSpec> inputs, data::InputSpecsFromModel(model));
+  data::DatasetOptions options;
+  options.max_samples = spec.max_samples;
+  auto samples = data::LoadSamples(spec.paths, inputs, ToPreprocessSpec(spec.preprocessing),
+                                   options);
+  if (!samples.ok()) {
+    return absl::Status(samples.status().code(),
+                        absl::StrCat(field, ": ", samples.status().message()));
+  }
+  return samples;
+}
+
+passes::CalibrationSet ToCalibrationSet(std::vector<std::vector<data::TensorData>> samples) {
+  passes::CalibrationSet set;
+  for (auto& sample : samples) {
+    std::vector<std::vector<uint8_t>> inputs;
+    for (auto& t : sample) inputs.push_back(std::move(t.bytes));
+    set.samples.push_back(std::move(inputs));
+  }
+  return set;
+}
+
 }  // namespace
 
 absl::Status ValidatePipelineSpec(const PipelineSpec& spec) {
@@ -91,8 +141,15 @@ absl::StatusOr<PipelineResult> RunPipeline(std::span<const uint8_t> model_bytes,
   auto cancelled = [&] { return context.is_cancelled && context.is_cancelled(); };
   progress("load", 0.0, "validating the model");
   ASSIGN_OR_RETURN(ir::Model model, tflite::ReadModel(model_bytes));
+  const ir::Model original = model;
   PipelineResult result;
   result.report.params_before = eval::CountParameters(model);
+  std::optional<passes::CalibrationSet> calibration;
+  if (spec.calibration) {
+    progress("load", 0.02, "loading the calibration data");
+    ASSIGN_OR_RETURN(auto samples, LoadDataset(model, *spec.calibration, "calibration"));
+    calibration = ToCalibrationSet(std::move(samples));
+  }
   const double per_pass = 0.8 / static_cast<double>(spec.passes.size());
   for (size_t i = 0; i < spec.passes.size(); ++i) {
     if (cancelled()) return absl::CancelledError("job cancelled");
@@ -100,8 +157,19 @@ absl::StatusOr<PipelineResult> RunPipeline(std::span<const uint8_t> model_bytes,
     const auto& q = std::get<passes::QuantizeOptions>(spec.passes[i].options);
     progress("quantize", 0.1 + per_pass * static_cast<double>(i),
              absl::StrCat("quantizing (", passes::QuantModeName(q.mode), ")"));
-    ASSIGN_OR_RETURN(passes::QuantizeResult quantized, passes::Quantize(model, q, nullptr));
+    ASSIGN_OR_RETURN(passes::QuantizeResult quantized,
+                     passes::Quantize(model, q, calibration ? &*calibration : nullptr));
     model = std::move(quantized.model);
+    if (NeedsCalibration(q.mode) && calibration) {
+      eval::CalibrationInfo info;
+      info.observer = passes::ObserverKindName(q.observer);
+      if (q.observer == passes::ObserverKind::kPercentile) info.percentile = q.percentile;
+      info.samples = quantized.calibration_samples;
+      info.dataset_id = spec.calibration->id;
+      info.bias_correction = q.bias_correction;
+      info.cross_layer_equalization = q.cross_layer_equalization;
+      result.report.calibration = info;
+    }
     for (auto& k : quantized.kept_float) result.report.kept_float.push_back(std::move(k));
     for (auto& w : quantized.warnings) result.report.warnings.push_back(std::move(w));
     const double seconds =
@@ -114,6 +182,30 @@ absl::StatusOr<PipelineResult> RunPipeline(std::span<const uint8_t> model_bytes,
   ASSIGN_OR_RETURN(result.model, tflite::WriteModel(model));
   result.report.params_after = eval::CountParameters(model);
   result.report.size = eval::MeasureSizes(model_bytes, result.model);
+
+  // Evaluate what is shipped: the written bytes, read back, against the original.
+  if (cancelled()) return absl::CancelledError("job cancelled");
+  progress("evaluate", 0.92, "evaluating against the original model");
+  std::vector<std::vector<data::TensorData>> eval_samples;
+  if (spec.evaluation) {
+    ASSIGN_OR_RETURN(eval_samples, LoadDataset(original, *spec.evaluation, "evaluation"));
+  } else {
+    ASSIGN_OR_RETURN(auto sample, DeterministicSample(original));
+    eval_samples.push_back(std::move(sample));
+  }
+  ASSIGN_OR_RETURN(const ir::Model written, tflite::ReadModel(result.model));
+  auto evaluation =
+      EvaluateAgainstReference(original, written, eval_samples, context.num_threads);
+  if (evaluation.ok()) {
+    result.report.outputs = std::move(evaluation->outputs);
+    result.report.tensors = std::move(evaluation->tensors);
+  } else if (absl::IsUnimplemented(evaluation.status())) {
+    // A model the interpreter cannot run (e.g. an op it lacks) is still compressed.
+    result.report.warnings.push_back(
+        absl::StrCat("evaluation skipped: ", evaluation.status().message()));
+  } else {
+    return evaluation.status();
+  }
   progress("done", 1.0, "finished");
   return result;
 }

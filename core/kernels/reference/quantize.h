@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "core/kernels/shape.h"
+#include "core/quant/fixed_point.h"
 
 namespace compressd::kernels::reference {
 
@@ -45,6 +46,24 @@ inline void PerChannelQuantize(const float* scales, const int64_t* zero_points,
         output[base + i] = QuantizeValue<T>(input[base + i], scales[c], zero_points[c]);
       }
     }
+  }
+}
+
+// TFLite's reference_ops::Requantize (QUANTIZE between integer types; the default kernel's
+// optimized_ops::Requantize and the int8<->uint8 "xor 0x80" fast path give the same values):
+//   out = clamp(MBQM(x - in_zp, multiplier, shift) + out_zp, Out's range)
+// with (multiplier, shift) = QuantizeMultiplier(double(in_scale) / double(out_scale)).
+template <typename In, typename Out>
+inline void Requantize(int64_t size, const In* input, int32_t multiplier, int shift,
+                       int32_t input_zero_point, int32_t output_zero_point, Out* output) {
+  constexpr int32_t kMin = std::numeric_limits<Out>::min();
+  constexpr int32_t kMax = std::numeric_limits<Out>::max();
+  for (int64_t i = 0; i < size; ++i) {
+    const int32_t v =
+        quant::MultiplyByQuantizedMultiplier(int32_t{input[i]} - input_zero_point, multiplier,
+                                             shift) +
+        output_zero_point;
+    output[i] = static_cast<Out>(std::min(std::max(v, kMin), kMax));
   }
 }
 

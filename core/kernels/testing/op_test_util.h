@@ -35,6 +35,8 @@ class OpHarness : public OpContext {
   }
 
   ir::Operator& mutable_op() { return op_; }
+  // The integer arithmetic profile the kernel sees (default kTfliteBuiltin).
+  void set_integer_arithmetic(IntegerArithmetic a) { arithmetic_ = a; }
 
   template <typename T>
   void AddInput(ir::DataType type, Shape shape, const std::vector<T>& values,
@@ -122,6 +124,7 @@ class OpHarness : public OpContext {
   void set_state(std::unique_ptr<OpState> state) override { state_ = std::move(state); }
   OpState* state() const override { return state_.get(); }
   ThreadPool* thread_pool() const override { return pool_; }
+  IntegerArithmetic integer_arithmetic() const override { return arithmetic_; }
 
  private:
   struct HeldTensor {
@@ -160,6 +163,7 @@ class OpHarness : public OpContext {
 
   const OpKernel& kernel_;
   ThreadPool* pool_;
+  IntegerArithmetic arithmetic_ = IntegerArithmetic::kTfliteBuiltin;
   ir::Operator op_;
   std::vector<std::unique_ptr<HeldTensor>> held_;
   std::vector<int> inputs_;
