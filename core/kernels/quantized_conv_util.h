@@ -18,8 +18,7 @@
 //     scales in float first: (double)(input_scale * filter_scale) / (double)output_scale.
 //   * (multiplier, shift) = TFLite's QuantizeMultiplier in its default double-rounding build, the
 //     rule of quant::QuantizeMultiplier(m, RoundingMode::kDouble)
-//     (core/quant/quantized_multiplier.h). It is restated inline below (QuantizeMultiplierDouble)
-//     because the compressd_kernels library does not link compressd_quant.
+//     (core/quant/quantized_multiplier.h), wrapped below as QuantizeMultiplierDouble.
 //   * activation clamp (CalculateActivationRangeQuantized): each float bound f of the fused
 //     activation becomes zero_point + (int32)round_half_away(f / scale) computed in float,
 //     intersected with the output type's range; a bound whose quotient leaves int32 is an error.
@@ -58,6 +57,7 @@
 #include "core/kernels/optimized/int8_gemm.h"
 #include "core/kernels/reference/integer_conv.h"
 #include "core/kernels/reference/xnnpack_int8.h"
+#include "core/quant/quantized_multiplier.h"
 
 namespace compressd::kernels::qconv {
 
@@ -65,29 +65,17 @@ inline bool IsQuantizedType(ir::DataType t) {
   return t == ir::DataType::kInt8 || t == ir::DataType::kInt16;
 }
 
-// TFLite's QuantizeMultiplier (tensorflow/lite/kernels/internal/quantization_util.cc) without
-// TFLITE_SINGLE_ROUNDING, for a finite m >= 0: m = q * 2^shift with q in [0.5, 1) (frexp),
-// multiplier = round_half_away(q * 2^31), renormalized when that rounds to 2^31; shifts below -31
-// flush to (0, 0). Same results as quant::QuantizeMultiplier(m, RoundingMode::kDouble).
+// quant::QuantizeMultiplier(m, RoundingMode::kDouble) (TFLite's QuantizeMultiplier without
+// TFLITE_SINGLE_ROUNDING) for a finite m >= 0.
 // Returns false when m is not finite or negative.
 inline bool QuantizeMultiplierDouble(double m, int32_t* multiplier, int* shift) {
   *multiplier = 0;
   *shift = 0;
   if (!std::isfinite(m) || m < 0.0) return false;
-  if (m == 0.0) return true;
-  int exponent = 0;
-  const double q = std::frexp(m, &exponent);
-  int64_t q_fixed = static_cast<int64_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
-  if (q_fixed == (int64_t{1} << 31)) {
-    q_fixed /= 2;
-    ++exponent;
-  }
-  if (exponent < -31) {
-    exponent = 0;
-    q_fixed = 0;
-  }
-  *multiplier = static_cast<int32_t>(q_fixed);
-  *shift = exponent;
+  const auto q = quant::QuantizeMultiplier(m, quant::RoundingMode::kDouble);
+  if (!q.ok()) return false;
+  *multiplier = q->multiplier;
+  *shift = q->shift;
   return true;
 }
 

@@ -141,28 +141,11 @@ inline absl::StatusOr<IntRange> ActivationRange(ir::Activation act, ir::DataType
   }
 }
 
-// TFLite's QuantizeMultiplier (quantization_util.cc), computed here because the kernels library
-// does not link core/quant (only its header-only parts): q, e = frexp(real); q_fixed =
-// round(q * 2^31) (half away from zero); q_fixed == 2^31 -> (2^30, e + 1); e < -31 -> (0, 0);
-// real == 0 -> (0, 0). Matches quant::QuantizeMultiplier in double-rounding mode (the tests
-// compare the two on random values).
+// TFLite's QuantizeMultiplier in its default double-rounding build (quant::QuantizeMultiplier);
+// (0, 0) for a non-finite `real`, as for real == 0 (callers that must reject those check first).
 inline quant::QuantizedMultiplier QuantizeMultiplierDouble(double real) {
-  quant::QuantizedMultiplier out;
-  if (real == 0.0 || !std::isfinite(real)) return out;
-  int shift = 0;
-  const double q = std::frexp(real, &shift);
-  int64_t q_fixed = static_cast<int64_t>(std::round(q * 2147483648.0));
-  if (q_fixed == (int64_t{1} << 31)) {
-    q_fixed /= 2;
-    ++shift;
-  }
-  if (shift < -31) {
-    shift = 0;
-    q_fixed = 0;
-  }
-  out.multiplier = static_cast<int32_t>(q_fixed);
-  out.shift = shift;
-  return out;
+  const auto m = quant::QuantizeMultiplier(real, quant::RoundingMode::kDouble);
+  return m.ok() ? *m : quant::QuantizedMultiplier{};
 }
 
 // QuantizeMultiplierDouble for use with quant::MultiplyByQuantizedMultiplier, which requires a
