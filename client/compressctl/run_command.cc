@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "core/data/npy.h"
 #include "core/interp/input_fill.h"
 #include "core/interp/interpreter.h"
+#include "core/interp/op_profiler.h"
 #include "core/tflite/model_reader.h"
 
 namespace compressd::cli {
@@ -59,11 +61,11 @@ void WriteShape(const kernels::Shape& s, JsonWriter& w) {
 int Run(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 1,
                           {{"input", true, true}, {"output-dir"}, {"threads"}, {"repeat"},
-                           {"json", false}});
+                           {"json", false}, {"profile", false}});
   if (!args.ok() || args->positionals().size() != 1) {
     if (!args.ok()) ReportError("run", args.status());
     std::cerr << "usage: compressctl run MODEL [--input FILE]... [--output-dir DIR] "
-                 "[--threads N] [--repeat N] [--json]\n";
+                 "[--threads N] [--repeat N] [--profile] [--json]\n";
     return kExitUsage;
   }
   auto threads = args->GetInt("threads", 1, 1, 256);
@@ -97,8 +99,15 @@ int Run(int argc, char** argv) {
     if (!bytes.ok()) return ReportError("run", bytes.status());
     if (auto s = in.SetInput(i, *bytes); !s.ok()) return ReportError("run", s);
   }
+  // --profile: per-operator times from the observer hook (adds a clock read per operator).
+  std::optional<interp::OpProfiler> profiler;
+  if (args->Has("profile")) {
+    profiler.emplace(*model);
+    profiler->Attach(in);
+  }
   std::vector<double> ms;
   for (int64_t r = 0; r < *repeat; ++r) {
+    if (profiler) profiler->BeginInvoke();
     const auto t0 = std::chrono::steady_clock::now();
     if (auto s = in.Invoke(); !s.ok()) return ReportError(path, s);
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
@@ -165,6 +174,22 @@ int Run(int argc, char** argv) {
   w.Key("max");
   w.Double(ms.back());
   w.EndObject();
+  if (profiler) {
+    // Milliseconds per Invoke, by operator kind (name + first input's type).
+    w.Key("profile");
+    w.BeginArray();
+    for (const interp::OpKindTime& k : profiler->ByKind()) {
+      w.BeginObject();
+      w.Key("kind");
+      w.String(k.kind);
+      w.Key("operators");
+      w.Int(k.operators);
+      w.Key("ms");
+      w.Double(k.total_ms / profiler->invocations());
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   const auto& mem = in.memory_stats();
   w.Key("memory");
   w.BeginObject();
@@ -195,6 +220,16 @@ int Run(int argc, char** argv) {
                                  mem.lower_bound_bytes
                                      ? static_cast<double>(mem.arena_bytes) / mem.lower_bound_bytes
                                      : 1.0);
+    if (profiler) {
+      double total = 0;
+      for (const interp::OpKindTime& k : profiler->ByKind()) total += k.total_ms;
+      std::cout << "profile (ms per run, by operator and input type):\n";
+      for (const interp::OpKindTime& k : profiler->ByKind()) {
+        std::cout << absl::StrFormat("  %-32s %4d ops %9.3f ms %5.1f%%\n", k.kind, k.operators,
+                                     k.total_ms / profiler->invocations(),
+                                     total > 0 ? 100.0 * k.total_ms / total : 0.0);
+      }
+    }
     for (int i = 0; i < in.num_outputs(); ++i) {
       std::cout << "  output " << i << " '" << in.output_name(i) << "' "
                 << ir::DataTypeName(in.output(i).type) << " " << in.output(i).shape.ToString()
@@ -208,7 +243,9 @@ int Run(int argc, char** argv) {
 }  // namespace
 
 Command RunCommand() {
-  return {"run", "run MODEL [--input FILE]... [--output-dir DIR] [--threads N] [--repeat N] [--json]",
+  return {"run",
+          "run MODEL [--input FILE]... [--output-dir DIR] [--threads N] [--repeat N] [--profile] "
+          "[--json]",
           "Execute a model with compressd's interpreter; inputs are .npy or raw files (default: "
           "a deterministic fill).",
           Run};

@@ -5,7 +5,8 @@
 //     twice_max = 2 * max(scale_a, scale_b) (float), input multipliers
 //     QuantizeMultiplierSmallerThanOneExp(scale_x / twice_max) (double), output multiplier
 //     QuantizeMultiplierSmallerThanOneExp(twice_max / (2^20 * out_scale)), fused activation as a
-//     quantized clamp (CalculateActivationRangeQuantized).
+//     quantized clamp (CalculateActivationRangeQuantized). Equal shapes and row broadcasts run the
+//     vectorized optimized::Int8AddElementwise (bit-exact, tested against the reference).
 //   int16: zero points must be 0. TFLite's general int16 path (left_shift 15, same multipliers)
 //     when AddOptions.pot_scale_int16 is false or any scale is not a power of two; TFLite's
 //     power-of-two LSTM path (pot_scale_int16 true and all scales powers of two) is
@@ -21,7 +22,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
+#include "core/kernels/contiguous_runs.h"
 #include "core/kernels/op_kernel.h"
+#include "core/kernels/optimized/int8_binary.h"
 #include "core/kernels/quantized_util.h"
 #include "core/kernels/reference/binary.h"
 #include "core/kernels/reference/integer_binary.h"
@@ -34,6 +37,7 @@ namespace {
 
 struct QuantAddState : OpState {
   reference::QuantizedAddParams params;
+  optimized::Int8AddParams elementwise;  // int8: `params` for the same-shape fast path
   bool use_xnnpack = false;  // int8 only: `xnn` instead of `params`
   reference::XnnAddParams xnn;
 };
@@ -96,6 +100,19 @@ absl::Status PrepareQuantized(OpContext& ctx, ir::DataType type, const ir::AddOp
                    quantized::ActivationRange(options.activation, type, qo));
   p.act_min = act.min;
   p.act_max = act.max;
+  optimized::Int8AddParams& e = state->elementwise;
+  e.left_shift = p.left_shift;
+  e.input1_offset = p.input1_offset;
+  e.input2_offset = p.input2_offset;
+  e.output_offset = p.output_offset;
+  e.input1_multiplier = p.input1_multiplier;
+  e.input1_shift = p.input1_shift;
+  e.input2_multiplier = p.input2_multiplier;
+  e.input2_shift = p.input2_shift;
+  e.output_multiplier = p.output_multiplier;
+  e.output_shift = p.output_shift;
+  e.act_min = p.act_min;
+  e.act_max = p.act_max;
   if (type == ir::DataType::kInt8 && ctx.integer_arithmetic() == IntegerArithmetic::kXnnpack) {
     const float sa = qa.scale / qo.scale;
     const float sb = qb.scale / qo.scale;
@@ -150,6 +167,14 @@ absl::Status Eval(OpContext& ctx) {
         reference::XnnAdd(st->xnn, a.shape, a.data_as<const int8_t>(), b.shape,
                           b.data_as<const int8_t>(), out.shape, out.data_as<int8_t>());
         return absl::OkStatus();
+      }
+      if (const optimized::Int8AddParams& e = ctx.state_as<QuantAddState>()->elementwise;
+          ForEachContiguousRun(a.shape, a.data_as<const int8_t>(), b.shape,
+                               b.data_as<const int8_t>(), out.shape, out.data_as<int8_t>(),
+                               [&e](const int8_t* x, const int8_t* y, int8_t* o, int64_t n) {
+                                 optimized::Int8AddElementwise(e, x, y, o, n);
+                               })) {
+        return absl::OkStatus();  // the vectorized path, bit-exact with the reference
       }
       reference::QuantizedAdd(ctx.state_as<QuantAddState>()->params, a.shape,
                               a.data_as<const int8_t>(), b.shape, b.data_as<const int8_t>(),

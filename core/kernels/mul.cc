@@ -2,8 +2,9 @@
 // see reference/binary.h). Supported: float32, int32, and quantized int8 / int16 bit-exact with
 // TFLite's default kernel (reference/integer_binary.h): the multiplier is
 // QuantizeMultiplier(scale_a * scale_b / scale_out), evaluated in float as TFLite's mul.cc does,
-// and the fused activation is a quantized clamp (CalculateActivationRangeQuantized). int16 needs
-// zero points 0 (TFLite). Every input and the output need per-tensor quantization.
+// and the fused activation is a quantized clamp (CalculateActivationRangeQuantized); int8 with
+// equal shapes or a row broadcast runs the vectorized optimized::Int8MulElementwise (bit-exact).
+// int16 needs zero points 0 (TFLite). Every input and the output need per-tensor quantization.
 // IntegerArithmetic::kXnnpack, int8: XNNPACK's qs8 MUL with fp32 requantization
 // (reference/xnnpack_int8.h, XnnMul) when a_scale * b_scale / out_scale is in [2^-16, 2^8)
 // (otherwise TFLite's delegate declines the node and the builtin arithmetic applies).
@@ -12,7 +13,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
+#include "core/kernels/contiguous_runs.h"
 #include "core/kernels/op_kernel.h"
+#include "core/kernels/optimized/int8_binary.h"
 #include "core/kernels/quantized_util.h"
 #include "core/kernels/reference/binary.h"
 #include "core/kernels/reference/integer_binary.h"
@@ -25,6 +28,7 @@ namespace {
 
 struct QuantMulState : OpState {
   reference::QuantizedMulParams params;
+  optimized::Int8MulParams elementwise;  // int8: `params` for the vectorized runs
   bool use_xnnpack = false;  // int8 only: `xnn` instead of `params`
   reference::XnnMulParams xnn;
 };
@@ -57,6 +61,10 @@ absl::Status PrepareQuantized(OpContext& ctx, ir::DataType type, const ir::MulOp
                    quantized::ActivationRange(options.activation, type, qo));
   p.act_min = act.min;
   p.act_max = act.max;
+  state->elementwise = optimized::Int8MulParams{p.input1_offset,     p.input2_offset,
+                                                p.output_offset,     p.output_multiplier,
+                                                p.output_shift,      p.act_min,
+                                                p.act_max};
   if (type == ir::DataType::kInt8 && ctx.integer_arithmetic() == IntegerArithmetic::kXnnpack) {
     // XNNPACK: product_scale = a_scale * b_scale; product_output_scale = product_scale / out_scale.
     const float product_scale = qa.scale * qb.scale;
@@ -112,6 +120,14 @@ absl::Status Eval(OpContext& ctx) {
         reference::XnnMul(st->xnn, a.shape, a.data_as<const int8_t>(), b.shape,
                           b.data_as<const int8_t>(), out.shape, out.data_as<int8_t>());
         return absl::OkStatus();
+      }
+      if (const optimized::Int8MulParams& e = ctx.state_as<QuantMulState>()->elementwise;
+          ForEachContiguousRun(a.shape, a.data_as<const int8_t>(), b.shape,
+                               b.data_as<const int8_t>(), out.shape, out.data_as<int8_t>(),
+                               [&e](const int8_t* x, const int8_t* y, int8_t* o, int64_t n) {
+                                 optimized::Int8MulElementwise(e, x, y, o, n);
+                               })) {
+        return absl::OkStatus();  // the vectorized path, bit-exact with the reference
       }
       reference::QuantizedMul(ctx.state_as<QuantMulState>()->params, a.shape,
                               a.data_as<const int8_t>(), b.shape, b.data_as<const int8_t>(),

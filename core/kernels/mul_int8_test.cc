@@ -6,6 +6,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -152,6 +153,25 @@ TEST(MulInt8Test, RandomMatchesTfliteArithmeticAndIdeal) {
 
 TEST(MulInt16Test, RandomMatchesTfliteArithmeticAndIdeal) {
   CheckRandom<int16_t>(ir::DataType::kInt16, true, 556, 150);
+}
+
+// Equal shapes and a row operand ([1,1,1,C] against [1,H,W,C], either side) run the vectorized
+// path; C = 19 and H*W = 6 cover full 8-lane blocks and tails.
+TEST(MulInt8Test, VectorizedShapesMatchTfliteArithmetic) {
+  std::mt19937 rng(98);
+  const Shape full{1, 2, 3, 19}, row{1, 1, 1, 19};
+  const std::pair<Shape, Shape> shapes[] = {{full, full}, {full, row}, {row, full}};
+  for (int iter = 0; iter < 30; ++iter) {
+    Case<int8_t> c = RandomCase<int8_t>(rng, false);
+    std::tie(c.a_shape, c.b_shape) = shapes[iter % 3];
+    c.a = testing::RandomValues<int8_t>(rng, c.a_shape.FlatSize());
+    c.b = testing::RandomValues<int8_t>(rng, c.b_shape.FlatSize());
+    std::vector<int8_t> out;
+    Shape shape;
+    ASSERT_TRUE(RunOp(c, ir::DataType::kInt8, &out, &shape).ok());
+    ASSERT_EQ(shape, full);
+    ASSERT_EQ(out, Expected(c, shape)) << "iter " << iter;
+  }
 }
 
 TEST(MulInt8Test, PrepareErrors) {

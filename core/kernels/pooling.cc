@@ -3,7 +3,8 @@
 // float32, int8 and int16. The integer paths are bit-exact with TFLite's default kernels
 // (reference/pooling.h IntegerPool): input and output must share scale and zero point (TFLite
 // assumes it; here a mismatch is an error), int16 zero points must be 0, and the fused activation
-// is the quantized clamp of CalculateActivationRangeQuantized on the output.
+// is the quantized clamp of CalculateActivationRangeQuantized on the output. MAX_POOL_2D (float32
+// and int8) runs optimized::MaxPoolFloat / MaxPoolInt8 (channel-vectorized, bit-exact).
 #include <cstdint>
 #include <memory>
 
@@ -12,6 +13,7 @@
 #include "core/kernels/conv_params.h"
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
+#include "core/kernels/optimized/max_pool.h"
 #include "core/kernels/quantized_util.h"
 #include "core/kernels/reference/pooling.h"
 
@@ -107,6 +109,23 @@ absl::Status Prepare(OpContext& ctx) {
                        Shape{input->shape.dim(0), h.output, w.output, input->shape.dim(3)});
 }
 
+optimized::MaxPoolGeometry Geometry(const PoolParams& p, const Shape& in, const Shape& out) {
+  optimized::MaxPoolGeometry g;
+  g.batches = in.dim(0);
+  g.in_h = in.dim(1);
+  g.in_w = in.dim(2);
+  g.depth = in.dim(3);
+  g.out_h = out.dim(1);
+  g.out_w = out.dim(2);
+  g.stride_h = p.stride_h;
+  g.stride_w = p.stride_w;
+  g.filter_h = p.filter_h;
+  g.filter_w = p.filter_w;
+  g.pad_top = p.pad_top;
+  g.pad_left = p.pad_left;
+  return g;
+}
+
 template <bool kMax>
 absl::Status Eval(OpContext& ctx) {
   const TensorView& input = *ctx.input(0);
@@ -115,8 +134,14 @@ absl::Status Eval(OpContext& ctx) {
   const reference::IntegerPoolParams& ip = ctx.state_as<PoolState>()->int_params;
   switch (input.type) {
     case ir::DataType::kInt8:
-      reference::IntegerPool<int8_t, kMax>(ip, input.shape, input.data_as<const int8_t>(),
-                                           output.shape, output.data_as<int8_t>());
+      if constexpr (kMax) {
+        optimized::MaxPoolInt8(Geometry(params, input.shape, output.shape),
+                               static_cast<int8_t>(ip.act_min), static_cast<int8_t>(ip.act_max),
+                               input.data_as<const int8_t>(), output.data_as<int8_t>());
+      } else {
+        reference::IntegerPool<int8_t, kMax>(ip, input.shape, input.data_as<const int8_t>(),
+                                             output.shape, output.data_as<int8_t>());
+      }
       return absl::OkStatus();
     case ir::DataType::kInt16:
       reference::IntegerPool<int16_t, kMax>(ip, input.shape, input.data_as<const int16_t>(),
@@ -124,8 +149,9 @@ absl::Status Eval(OpContext& ctx) {
       return absl::OkStatus();
     case ir::DataType::kFloat32:
       if constexpr (kMax) {
-        reference::MaxPool(params, input.shape, input.data_as<const float>(), output.shape,
-                           output.data_as<float>());
+        optimized::MaxPoolFloat(Geometry(params, input.shape, output.shape), params.act_min,
+                                params.act_max, input.data_as<const float>(),
+                                output.data_as<float>());
       } else {
         reference::AveragePool(params, input.shape, input.data_as<const float>(), output.shape,
                                output.data_as<float>());

@@ -13,6 +13,7 @@
 #include "core/base/status_macros.h"
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
+#include "core/kernels/optimized/int8_quantize.h"
 #include "core/kernels/quantized_util.h"
 #include "core/kernels/reference/quantize.h"
 #include "core/kernels/reference/xnnpack_int8.h"
@@ -153,6 +154,16 @@ absl::Status Eval(OpContext& ctx) {
             q.scale[0], q.zero_point.empty() ? 0 : static_cast<int32_t>(q.zero_point[0]),
             input.shape.FlatSize(), input.data_as<const float>(), output.data_as<int8_t>());
         return absl::OkStatus();
+      }
+      if (const ir::QuantParams& q = *output.quant; q.scale.size() == 1) {
+        const int64_t zero_point = q.zero_point.empty() ? 0 : q.zero_point[0];
+        if (zero_point >= -128 && zero_point <= 127) {
+          // Per-tensor (model inputs): the vectorized path, bit-exact with reference::Quantize.
+          optimized::QuantizeFloatToInt8(q.scale[0], static_cast<int32_t>(zero_point),
+                                         input.data_as<const float>(), output.data_as<int8_t>(),
+                                         input.shape.FlatSize());
+          return absl::OkStatus();
+        }
       }
       Run<int8_t>(input, output);
       return absl::OkStatus();

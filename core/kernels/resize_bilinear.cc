@@ -6,12 +6,16 @@
 // (TFLite does not check this; a mismatch would silently give wrong values, here it is an error).
 // IntegerArithmetic::kXnnpack, int8: XNNPACK's s8-ibilinear with q11 weights
 // (reference/xnnpack_int8.h XnnResizeBilinear), as TFLite's XNNPACK delegate computes it.
+// int8 with the builtin arithmetic runs optimized::Int8ResizeBilinear (bit-exact, vectorized over
+// channels) from interpolation taps computed in Prepare.
 #include <memory>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
+#include "core/kernels/optimized/int8_resize_bilinear.h"
 #include "core/kernels/quantized_util.h"
 #include "core/kernels/reference/resize_bilinear.h"
 #include "core/kernels/reference/xnnpack_int8.h"
@@ -19,8 +23,33 @@
 namespace compressd::kernels {
 namespace {
 
-// Present (set in Prepare) when int8 uses XNNPACK's arithmetic.
-struct XnnResizeState : OpState {};
+// int8 state (set in Prepare): XNNPACK's arithmetic, or TFLite's builtin one with the
+// interpolation taps of the vectorized path (optimized/int8_resize_bilinear.h).
+struct Int8ResizeState : OpState {
+  bool xnnpack = false;
+  // Builtin arithmetic: taps per output row / column; empty when some fraction leaves
+  // [-512, 1536] (degenerate scales), and the reference handles the op.
+  std::vector<optimized::BilinearTap> ys, xs;
+};
+
+// The reference's taps for one dimension, or false when a fraction is outside [-512, 1536].
+// Fractions leave [0, 1024] at the borders with half_pixel_centers (TFLite's integer kernel then
+// extrapolates slightly, e.g. -256 for the first row of a 2x upsampling).
+bool MakeTaps(int64_t in_size, int64_t out_size, bool align_corners, bool half_pixel_centers,
+              std::vector<optimized::BilinearTap>* taps) {
+  const int64_t scale = reference::resize_internal::IntegerScale(in_size, out_size, align_corners);
+  taps->resize(static_cast<size_t>(out_size));
+  for (int64_t o = 0; o < out_size; ++o) {
+    int64_t scaled, lo, hi;
+    reference::resize_internal::IntegerInterpolationValues(o, scale, half_pixel_centers, in_size,
+                                                           &scaled, &lo, &hi);
+    const int64_t frac = scaled - 1024 * lo;
+    if (frac < -512 || frac > 1536) return false;
+    (*taps)[static_cast<size_t>(o)] = {static_cast<int32_t>(lo), static_cast<int32_t>(hi),
+                                       static_cast<int32_t>(frac)};
+  }
+  return true;
+}
 
 absl::Status Prepare(OpContext& ctx) {
   RETURN_IF_ERROR(nn::CheckArity(ctx, 2, 2, 1));
@@ -53,9 +82,18 @@ absl::Status Prepare(OpContext& ctx) {
     ASSIGN_OR_RETURN(const quantized::TensorQuant qi, quantized::GetTensorQuant(*input, "input"));
     ASSIGN_OR_RETURN(const quantized::TensorQuant qo, quantized::GetTensorQuant(output, "output"));
     RETURN_IF_ERROR(quantized::CheckSameParams(*input, qi, qo, "input", "the output"));
-    if (input->type == ir::DataType::kInt8 &&
-        ctx.integer_arithmetic() == IntegerArithmetic::kXnnpack) {
-      ctx.set_state(std::make_unique<XnnResizeState>());
+    if (input->type == ir::DataType::kInt8) {
+      auto state = std::make_unique<Int8ResizeState>();
+      state->xnnpack = ctx.integer_arithmetic() == IntegerArithmetic::kXnnpack;
+      if (!state->xnnpack &&
+          (!MakeTaps(input->shape.dim(1), hw[0], options.align_corners,
+                     options.half_pixel_centers, &state->ys) ||
+           !MakeTaps(input->shape.dim(2), hw[1], options.align_corners,
+                     options.half_pixel_centers, &state->xs))) {
+        state->ys.clear();
+        state->xs.clear();
+      }
+      ctx.set_state(std::move(state));
     }
   }
   return nn::SetOutput(ctx, 0, input->type,
@@ -73,10 +111,16 @@ absl::Status Eval(OpContext& ctx) {
                                 output.data_as<float>());
       return absl::OkStatus();
     case ir::DataType::kInt8:
-      if (ctx.state() != nullptr) {
+      if (const Int8ResizeState* st = ctx.state_as<Int8ResizeState>(); st->xnnpack) {
         reference::XnnResizeBilinear(options.align_corners, options.half_pixel_centers,
                                      input.shape, input.data_as<const int8_t>(), output.shape,
                                      output.data_as<int8_t>());
+        return absl::OkStatus();
+      } else if (!st->ys.empty()) {
+        optimized::Int8ResizeBilinear(
+            input.shape.dim(0), input.shape.dim(1), input.shape.dim(2), input.shape.dim(3),
+            st->ys.data(), output.shape.dim(1), st->xs.data(), output.shape.dim(2),
+            input.data_as<const int8_t>(), output.data_as<int8_t>());
         return absl::OkStatus();
       }
       reference::ResizeBilinearInteger(options.align_corners, options.half_pixel_centers,

@@ -48,6 +48,16 @@ inline void StoreBytes(int8_t* dst, __m128i v, int n) {
   if (n & 16) _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), v);  // n == 16
 }
 
+// Stores 8 int32 lanes as 8 bytes at dst, saturating to [-128, 127].
+inline void StoreLanesAsInt8(int8_t* dst, __m256i v) {
+  // vpackssdw / vpacksswb work per 128-bit half; the permutation gathers the two 4-byte groups.
+  const __m256i w16 = _mm256_packs_epi32(v, v);     // per half: v0..3 v0..3 | v4..7 v4..7
+  const __m256i w8 = _mm256_packs_epi16(w16, w16);  // bytes 0..3 of each half hold the lanes
+  const __m256i gathered =
+      _mm256_permutevar8x32_epi32(w8, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), _mm256_castsi256_si128(gathered));
+}
+
 // Requantization constants of 8 output channels, derived from (multiplier, shift) vectors.
 struct ChannelStage {
   __m256i mult;         // quantized multiplier

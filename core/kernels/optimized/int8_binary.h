@@ -1,0 +1,68 @@
+// Elementwise int8 ADD and MUL of two equally long runs with TFLite's builtin arithmetic:
+//   ADD (add.cc's general 8-bit path): each input is offset, shifted left by `left_shift`,
+//     rescaled by its own quantized multiplier; the sum is rescaled to the output and clamped.
+//   MUL (mul.cc): (a + offset1) * (b + offset2) rescaled to the output and clamped.
+// Callers handle broadcasting by calling these per run (e.g. per row for a [C] operand).
+//
+// Bit-exact with reference::QuantizedAddElement / QuantizedMulElement
+// (reference/integer_binary.h); tested against them. Dispatch: AVX2 (8 lanes,
+// int8_requant_avx2.h) on AVX2+FMA CPUs (GetCpuFeatures(), honouring COMPRESSD_CPU), a scalar
+// loop otherwise.
+//
+// Thread safety: pure function of its arguments.
+#ifndef COMPRESSD_CORE_KERNELS_OPTIMIZED_INT8_BINARY_H_
+#define COMPRESSD_CORE_KERNELS_OPTIMIZED_INT8_BINARY_H_
+
+#include <cstdint>
+
+namespace compressd::kernels::optimized {
+
+struct Int8AddParams {
+  int left_shift = 20;        // 0..24
+  int32_t input1_offset = 0;  // -zero_point of input 1
+  int32_t input2_offset = 0;  // -zero_point of input 2
+  int32_t output_offset = 0;  // zero_point of the output
+  int32_t input1_multiplier = 0;
+  int input1_shift = 0;
+  int32_t input2_multiplier = 0;
+  int input2_shift = 0;
+  int32_t output_multiplier = 0;
+  int output_shift = 0;
+  int32_t act_min = -128;
+  int32_t act_max = 127;
+};
+
+struct Int8MulParams {
+  int32_t input1_offset = 0;  // -zero_point of input 1
+  int32_t input2_offset = 0;  // -zero_point of input 2
+  int32_t output_offset = 0;  // zero_point of the output
+  int32_t output_multiplier = 0;
+  int output_shift = 0;
+  int32_t act_min = -128;
+  int32_t act_max = 127;
+};
+
+// out[i] = ADD(a[i], b[i]) / MUL(a[i], b[i]) for i in [0, n). `out` may alias `a` or `b`.
+// Offsets are in [-255, 255] (8-bit zero points), shifts in [-31, 31].
+void Int8AddElementwise(const Int8AddParams& p, const int8_t* a, const int8_t* b, int8_t* out,
+                        int64_t n);
+void Int8MulElementwise(const Int8MulParams& p, const int8_t* a, const int8_t* b, int8_t* out,
+                        int64_t n);
+
+// The same with the scalar loop only (the reference for the SIMD path).
+void Int8AddElementwisePortable(const Int8AddParams& p, const int8_t* a, const int8_t* b,
+                                int8_t* out, int64_t n);
+void Int8MulElementwisePortable(const Int8MulParams& p, const int8_t* a, const int8_t* b,
+                                int8_t* out, int64_t n);
+
+#if defined(__x86_64__)
+// AVX2 bodies (int8_binary_avx2.cc): the first n - n % 8 elements; return how many.
+int64_t Int8AddElementwiseAvx2(const Int8AddParams& p, const int8_t* a, const int8_t* b,
+                               int8_t* out, int64_t n);
+int64_t Int8MulElementwiseAvx2(const Int8MulParams& p, const int8_t* a, const int8_t* b,
+                               int8_t* out, int64_t n);
+#endif
+
+}  // namespace compressd::kernels::optimized
+
+#endif  // COMPRESSD_CORE_KERNELS_OPTIMIZED_INT8_BINARY_H_
