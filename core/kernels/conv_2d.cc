@@ -3,18 +3,22 @@
 // Types: float32; int8 (int8 filter per-channel along dimension 0 or per-tensor, int32 bias);
 // 16x8 (int16 input/output, int8 filter, int64 bias -> int64 accumulator, int32 or no bias ->
 // int32 accumulator unless quantized_bias_type says int64), bit-exact with TFLite's
-// reference_integer_ops::ConvPerChannel (see quantized_conv_util.h, reference/integer_conv.h).
+// reference_integer_ops::ConvPerChannel (see quantized_conv_util.h, reference/integer_conv.h);
+// hybrid (float32 input/output, int8 filter, float32 bias: dynamic-range models) with TFLite's
+// hybrid arithmetic (hybrid_conv_util.h, reference/hybrid_conv.h).
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/kernels/conv_params.h"
+#include "core/kernels/hybrid_conv_util.h"
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
 #include "core/kernels/optimized/conv_2d.h"
 #include "core/kernels/optimized/int8_conv_2d.h"
 #include "core/kernels/quantized_conv_util.h"
 #include "core/kernels/reference/conv_2d.h"
+#include "core/kernels/reference/hybrid_conv.h"
 #include "core/kernels/reference/integer_conv.h"
 #include "core/base/thread_pool.h"
 
@@ -30,7 +34,45 @@ struct Conv2DState : OpState {
   // int8 with TFLite's builtin arithmetic and a constant filter: the packed filter of the
   // optimized path (bit-exact with the reference, tested there).
   std::unique_ptr<optimized::PackedInt8ConvFilter> packed_int8;
+  hybrid::HybridState hybrid;  // float32 input with an int8 filter
 };
+
+// The hybrid path (TFLite's conv.cc EvalHybridPerChannel / EvalHybrid): per-channel scales that
+// differ -> asymmetric per-image input quantization; otherwise the per-tensor kernel with
+// symmetric input quantization and TFLite's legacy scale (see hybrid_conv_util.h).
+absl::Status PrepareHybrid(OpContext& ctx, const TensorView& input, const TensorView& filter,
+                           const TensorView* bias, const ir::Conv2DOptions& options, int32_t groups,
+                           Conv2DState* state) {
+  RETURN_IF_ERROR(
+      hybrid::CheckHybridTensors("CONV_2D", filter, bias, *ctx.output(0), "filter"));
+  if (groups != 1) {
+    return absl::UnimplementedError(absl::StrCat(
+        "hybrid CONV_2D with ", groups, " groups: TFLite's hybrid kernel does not support grouped "
+        "convolution"));
+  }
+  if (options.dilation_h_factor != 1 || options.dilation_w_factor != 1) {
+    return absl::UnimplementedError(absl::StrCat(
+        "hybrid CONV_2D with dilation ", options.dilation_h_factor, "x", options.dilation_w_factor,
+        ": TFLite's hybrid per-channel kernel ignores dilation (and its per-tensor one applies it "
+        "only in newer versions)"));
+  }
+  hybrid::HybridState& hs = state->hybrid;
+  hs.enabled = true;
+  const ir::QuantParams& q = *filter.quant;
+  bool scales_differ = false;
+  for (float s : q.scale) scales_differ = scales_differ || s != q.scale[0];
+  if (q.scale.size() > 1 && scales_differ) {
+    hs.per_channel = true;
+    hs.scheme = reference::HybridInputScheme::kAsymmetric;
+    ASSIGN_OR_RETURN(hs.channel_scales, hybrid::PerChannelScales("CONV_2D", filter, 0,
+                                                                 filter.shape.dim(0), "filter"));
+  } else {
+    hs.per_channel = false;
+    hs.scheme = reference::HybridInputScheme::kSymmetric;
+    hs.tensor_scale = hybrid::LegacyScale(q);
+  }
+  return hybrid::RequestScratch(ctx, input.shape.dim(0), input.shape.FlatSize(), &hs);
+}
 
 absl::Status Prepare(OpContext& ctx) {
   RETURN_IF_ERROR(nn::CheckArity(ctx, 2, 3, 1));
@@ -41,8 +83,10 @@ absl::Status Prepare(OpContext& ctx) {
   if (input->type != ir::DataType::kFloat32 && !quantized) {
     return nn::UnsupportedType(input->type, "input");
   }
-  // Quantized inputs: the filter's type is checked with its quantization below.
-  if (!quantized) RETURN_IF_ERROR(nn::CheckType(*filter, input->type, "filter"));
+  // Quantized inputs: the filter's type is checked with its quantization below. A float32 input
+  // with an int8 filter is a dynamic-range ("hybrid") model (hybrid_conv_util.h).
+  const bool is_hybrid = hybrid::IsHybrid(*input, *filter);
+  if (!quantized && !is_hybrid) RETURN_IF_ERROR(nn::CheckType(*filter, input->type, "filter"));
   RETURN_IF_ERROR(nn::CheckRank(*input, 4, "input"));
   RETURN_IF_ERROR(nn::CheckRank(*filter, 4, "filter"));
   RETURN_IF_ERROR(nn::CheckDataCoversShape(*filter, "filter"));
@@ -107,7 +151,9 @@ absl::Status Prepare(OpContext& ctx) {
   state->params.act_min = act.min;
   state->params.act_max = act.max;
   const Shape output_shape{input->shape.dim(0), h.output, w.output, out_c};
-  if (quantized) {
+  if (is_hybrid) {
+    RETURN_IF_ERROR(PrepareHybrid(ctx, *input, *filter, bias, options, groups, state.get()));
+  } else if (quantized) {
     qconv::QuantizedConvSpec spec;
     spec.filter_name = "filter";
     spec.channel_dim = 0;
@@ -154,6 +200,16 @@ absl::Status Eval(OpContext& ctx) {
   const ConvParams& params = state.params;
   switch (input.type) {
     case ir::DataType::kFloat32:
+      if (state.hybrid.enabled) {
+        if (state.hybrid.scratch < 0) return absl::OkStatus();  // no images
+        reference::HybridConv2D(params, state.hybrid.Scales(), input.shape,
+                                input.data_as<const float>(), filter.shape,
+                                filter.data_as<const int8_t>(),
+                                bias != nullptr ? bias->data_as<const float>() : nullptr,
+                                output.shape, output.data_as<float>(),
+                                state.hybrid.Quantized(ctx), state.hybrid.Rows(ctx));
+        return absl::OkStatus();
+      }
       if (state.packed) {
         optimized::Conv2D(params, input.shape, input.data_as<const float>(), *state.packed,
                           bias != nullptr ? bias->data_as<const float>() : nullptr, output.shape,

@@ -6,18 +6,22 @@
 // Types: float32; int8 (int8 filter per-channel along dimension 3 or per-tensor, int32 bias);
 // 16x8 (int16 input/output, int8 filter, int64 or no bias, int64 accumulator), bit-exact with
 // TFLite's reference_integer_ops::DepthwiseConvPerChannel (see quantized_conv_util.h,
-// reference/integer_conv.h).
+// reference/integer_conv.h); hybrid (float32 input/output, int8 filter with one scale per output
+// channel, float32 bias: dynamic-range models) with TFLite's hybrid arithmetic
+// (hybrid_conv_util.h, reference/hybrid_conv.h).
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/kernels/conv_params.h"
+#include "core/kernels/hybrid_conv_util.h"
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
 #include "core/kernels/optimized/depthwise_conv_2d.h"
 #include "core/kernels/optimized/int8_depthwise_conv_2d.h"
 #include "core/base/thread_pool.h"
 #include "core/kernels/quantized_conv_util.h"
+#include "core/kernels/reference/hybrid_conv.h"
 #include "core/kernels/reference/integer_conv.h"
 
 namespace compressd::kernels {
@@ -30,6 +34,7 @@ struct DepthwiseState : OpState {
   // filter (bit-exact with the reference, tested there) and its scratch.
   std::unique_ptr<optimized::PackedInt8DepthwiseFilter> packed_int8;
   int scratch = -1;
+  hybrid::HybridState hybrid;  // float32 input with an int8 filter
 };
 
 absl::Status Prepare(OpContext& ctx) {
@@ -41,8 +46,10 @@ absl::Status Prepare(OpContext& ctx) {
   if (input->type != ir::DataType::kFloat32 && !quantized) {
     return nn::UnsupportedType(input->type, "input");
   }
-  // Quantized inputs: the filter's type is checked with its quantization below.
-  if (!quantized) RETURN_IF_ERROR(nn::CheckType(*filter, input->type, "filter"));
+  // Quantized inputs: the filter's type is checked with its quantization below. A float32 input
+  // with an int8 filter is a dynamic-range ("hybrid") model (hybrid_conv_util.h).
+  const bool is_hybrid = hybrid::IsHybrid(*input, *filter);
+  if (!quantized && !is_hybrid) RETURN_IF_ERROR(nn::CheckType(*filter, input->type, "filter"));
   RETURN_IF_ERROR(nn::CheckRank(*input, 4, "input"));
   RETURN_IF_ERROR(nn::CheckRank(*filter, 4, "filter"));
   RETURN_IF_ERROR(nn::CheckDataCoversShape(*filter, "filter"));
@@ -104,7 +111,20 @@ absl::Status Prepare(OpContext& ctx) {
   state->params.depth_multiplier = out_c / in_c;
   state->params.act_min = act.min;
   state->params.act_max = act.max;
-  if (quantized) {
+  if (is_hybrid) {
+    // TFLite's depthwise_conv.cc EvalHybridPerChannel: per-channel scales only, asymmetric
+    // per-image input quantization.
+    RETURN_IF_ERROR(
+        hybrid::CheckHybridTensors("DEPTHWISE_CONV_2D", *filter, bias, *ctx.output(0), "filter"));
+    hybrid::HybridState& hs = state->hybrid;
+    hs.enabled = true;
+    hs.per_channel = true;
+    hs.scheme = reference::HybridInputScheme::kAsymmetric;
+    ASSIGN_OR_RETURN(hs.channel_scales,
+                     hybrid::PerChannelScales("DEPTHWISE_CONV_2D", *filter, 3, out_c, "filter"));
+    RETURN_IF_ERROR(
+        hybrid::RequestScratch(ctx, input->shape.dim(0), input->shape.FlatSize(), &hs));
+  } else if (quantized) {
     qconv::QuantizedConvSpec spec;
     spec.filter_name = "filter";
     spec.channel_dim = 3;
@@ -145,6 +165,15 @@ absl::Status Eval(OpContext& ctx) {
   const ConvParams& params = state.params;
   switch (input.type) {
     case ir::DataType::kFloat32:
+      if (state.hybrid.enabled) {
+        if (state.hybrid.scratch < 0) return absl::OkStatus();  // no images
+        reference::HybridDepthwiseConv2D(
+            params, state.hybrid.channel_scales.data(), input.shape, input.data_as<const float>(),
+            filter.shape, filter.data_as<const int8_t>(),
+            bias != nullptr ? bias->data_as<const float>() : nullptr, output.shape,
+            output.data_as<float>(), state.hybrid.Quantized(ctx), state.hybrid.Rows(ctx));
+        return absl::OkStatus();
+      }
       // The optimized kernel covers every case (AVX2 3x3/5x5 paths, portable fallback) and is
       // tested against reference::DepthwiseConv2D.
       optimized::DepthwiseConv2D(params, input.shape, input.data_as<const float>(), filter.shape,

@@ -6,7 +6,9 @@
 // 16x8 (int16 input/output, int8 weights, int64 bias -> int64 accumulator, int32 or no bias ->
 // int32 accumulator unless quantized_bias_type says int64), bit-exact with TFLite's
 // reference_integer_ops::FullyConnected(PerChannel) (see quantized_conv_util.h,
-// reference/integer_fully_connected.h).
+// reference/integer_fully_connected.h); hybrid (float32 input/output, int8 weights per tensor or
+// per channel, float32 bias: dynamic-range models) with TFLite's hybrid arithmetic, including the
+// asymmetric_quantize_inputs option (hybrid_conv_util.h, reference/hybrid_conv.h).
 #include <cstdint>
 #include <memory>
 #include <limits>
@@ -14,12 +16,14 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/kernels/conv_params.h"
+#include "core/kernels/hybrid_conv_util.h"
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
 #include "core/kernels/optimized/fully_connected.h"
 #include "core/kernels/optimized/int8_fully_connected.h"
 #include "core/kernels/quantized_conv_util.h"
 #include "core/kernels/reference/fully_connected.h"
+#include "core/kernels/reference/hybrid_conv.h"
 #include "core/kernels/reference/integer_fully_connected.h"
 
 namespace compressd::kernels {
@@ -33,6 +37,7 @@ struct FullyConnectedState : OpState {
   // weights (bit-exact with the reference, tested there) and its scratch.
   std::unique_ptr<optimized::PackedInt8Matrix> packed_int8;
   int scratch = -1;
+  hybrid::HybridState hybrid;  // float32 input with int8 weights
 };
 
 absl::Status Prepare(OpContext& ctx) {
@@ -44,8 +49,10 @@ absl::Status Prepare(OpContext& ctx) {
   if (input->type != ir::DataType::kFloat32 && !quantized) {
     return nn::UnsupportedType(input->type, "input");
   }
-  // Quantized inputs: the weights' type is checked with their quantization below.
-  if (!quantized && weights->type != input->type) {
+  // Quantized inputs: the weights' type is checked with their quantization below. A float32 input
+  // with int8 weights is a dynamic-range ("hybrid") model (hybrid_conv_util.h).
+  const bool is_hybrid = hybrid::IsHybrid(*input, *weights);
+  if (!quantized && !is_hybrid && weights->type != input->type) {
     return nn::UnsupportedType(weights->type, "weights");
   }
   RETURN_IF_ERROR(nn::CheckRankRange(*input, 1, Shape::kMaxRank, "input"));
@@ -97,7 +104,26 @@ absl::Status Prepare(OpContext& ctx) {
     out_shape = Shape{static_cast<int32_t>(batches), units};
   }
   auto state = std::make_unique<FullyConnectedState>();
-  if (quantized) {
+  if (is_hybrid) {
+    // TFLite's fully_connected.cc EvalHybridDense: input rows quantized symmetrically or, with
+    // asymmetric_quantize_inputs, asymmetrically; more than one weight scale -> per-channel
+    // scales, else the legacy per-tensor scale (hybrid_conv_util.h).
+    RETURN_IF_ERROR(hybrid::CheckHybridTensors("FULLY_CONNECTED", *weights, bias, *ctx.output(0),
+                                               "weights"));
+    hybrid::HybridState& hs = state->hybrid;
+    hs.enabled = true;
+    hs.scheme = options.asymmetric_quantize_inputs ? reference::HybridInputScheme::kAsymmetric
+                                                   : reference::HybridInputScheme::kSymmetric;
+    const ir::QuantParams& q = *weights->quant;
+    if (q.scale.size() > 1) {
+      hs.per_channel = true;
+      ASSIGN_OR_RETURN(hs.channel_scales,
+                       hybrid::PerChannelScales("FULLY_CONNECTED", *weights, 0, units, "weights"));
+    } else {
+      hs.tensor_scale = hybrid::LegacyScale(q);
+    }
+    RETURN_IF_ERROR(hybrid::RequestScratch(ctx, batches, input->shape.FlatSize(), &hs));
+  } else if (quantized) {
     qconv::QuantizedConvSpec spec;
     spec.filter_name = "weights";
     spec.channel_dim = 0;
@@ -143,6 +169,17 @@ absl::Status Eval(OpContext& ctx) {
   const auto options = OptionsOrDefault<ir::FullyConnectedOptions>(ctx);
   switch (input.type) {
     case ir::DataType::kFloat32:
+      if (const auto* state = ctx.state_as<FullyConnectedState>(); state && state->hybrid.enabled) {
+        const hybrid::HybridState& hs = state->hybrid;
+        if (hs.scratch < 0) return absl::OkStatus();  // no rows
+        reference::HybridFullyConnected(
+            hs.scheme, hs.Scales(), ActivationRange(options.activation), hs.batches,
+            weights.shape.dim(1), weights.shape.dim(0), input.data_as<const float>(),
+            weights.data_as<const int8_t>(),
+            bias != nullptr ? bias->data_as<const float>() : nullptr, output.data_as<float>(),
+            hs.Quantized(ctx), hs.Rows(ctx));
+        return absl::OkStatus();
+      }
       if (const auto* state = ctx.state_as<FullyConnectedState>(); state && state->packed) {
         optimized::FullyConnected(ActivationRange(options.activation), input.shape,
                                   input.data_as<const float>(), *state->packed,

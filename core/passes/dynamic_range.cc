@@ -150,7 +150,20 @@ std::string FreshName(std::unordered_set<std::string>& names, const std::string&
 absl::StatusOr<quant::SymmetricTensor<int8_t>> QuantizeWeights(const std::vector<float>& values,
                                                                const ir::Tensor& w, Layout layout) {
   auto q = quant::QuantizeSymmetricInt8(values, w.shape, layout.replicated ? -1 : layout.axis);
-  if (!q.ok() || !layout.replicated) return q;
+  if (!q.ok()) return q;
+  if (!layout.replicated) {
+    // Equal per-channel scales become one per-tensor scale: TFLite's hybrid CONV_2D takes its
+    // per-tensor kernel when all scales are equal, and that kernel reads the tensor's legacy
+    // (single) scale, which is 0 for a tensor with several scales: every output would be the
+    // bias. Per-tensor quantization with the same scale computes the same values.
+    const bool all_equal = std::all_of(q->scales.begin(), q->scales.end(),
+                                       [&](float s) { return s == q->scales[0]; });
+    if (q->scales.size() > 1 && all_equal) {
+      q->scales.resize(1);
+      q->axis = -1;
+    }
+    return q;
+  }
   q->scales.assign(static_cast<size_t>(w.shape[static_cast<size_t>(layout.axis)]), q->scales[0]);
   q->axis = layout.axis;
   return q;

@@ -210,6 +210,25 @@ TEST(DynamicRangeTest, PerTensorOption) {
   EXPECT_TRUE(tflite::ValidateModel(r->model).ok());
 }
 
+// Channels with equal max |w| give equal per-channel scales; TFLite's hybrid CONV_2D would then
+// run its per-tensor kernel with the tensor's legacy scale (0 for several scales) and return the
+// bias only. The pass writes one per-tensor scale instead (version 2), with the same int8 values.
+TEST(DynamicRangeTest, EqualPerChannelScalesBecomeOnePerTensorScale) {
+  Net n = MakeNet();
+  ir::Tensor& w = n.model.subgraphs[0].tensors[static_cast<size_t>(n.conv_w)];
+  std::vector<float> values = Random(1152, 1);
+  for (size_t c = 0; c < 16; ++c) values[c * 72] = 1.0f;  // every channel's max |w| is 1
+  w.buffer = n.model.AddBuffer(testing::RawBytes(values));
+  auto r = QuantizeDynamicRange(n.model, DynamicRangeOptions{});
+  ASSERT_TRUE(r.ok()) << r.status();
+  const ir::Subgraph& sg = r->model.subgraphs[0];
+  const int32_t qw = sg.operators[static_cast<size_t>(n.conv)].inputs[1];
+  ExpectQuantized(r->model, qw, values, {16, 3, 3, 8}, -1);
+  EXPECT_EQ(r->model.operator_codes[sg.operators[static_cast<size_t>(n.conv)].opcode_index].version,
+            2);
+  EXPECT_TRUE(tflite::ValidateModel(r->model).ok());
+}
+
 TEST(DynamicRangeTest, Float16ExactDepthwiseWeightsStayWhenInt8IsNotSmaller) {
   const Net n = MakeNet(/*dw_weights_float16_exact=*/true);
   auto r = QuantizeDynamicRange(n.model, DynamicRangeOptions{});
