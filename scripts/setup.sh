@@ -11,6 +11,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlite3-dev prometheus-cpp-dev libarchive-dev libssl-dev libzstd-dev
   libpng-dev libjpeg-dev
+  openssl                                        # certificates for the TLS tests
   nodejs npm                                     # the reference TFLite runtime for tests
 )
 
