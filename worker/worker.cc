@@ -414,6 +414,10 @@ void Worker::Execute(JobRun& run) {
       }
     }
     case ChildOutcome::Kind::kSucceeded:
+      Log("INFO", "pipeline finished",
+          {{"job_id", run.job_id},
+           {"attempt", absl::StrCat(run.attempt)},
+           {"seconds", absl::StrCat(outcome->wall_seconds)}});
       break;
   }
 

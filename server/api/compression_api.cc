@@ -51,7 +51,9 @@ class MappedFile {
     MappedFile f;
     f.size_ = static_cast<size_t>(st.st_size);
     if (f.size_ > 0) {
-      void* p = ::mmap(nullptr, f.size_, PROT_READ, MAP_PRIVATE, fd, 0);
+      // MAP_POPULATE: the validator reads every byte; faulting the (page-cached) file in one
+      // call is much cheaper than a fault per page.
+      void* p = ::mmap(nullptr, f.size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
       if (p == MAP_FAILED) {
         ::close(fd);
         return absl::ResourceExhaustedError(

@@ -41,7 +41,7 @@ absl::StatusOr<Process> Process::Start(const std::vector<std::string>& argv,
     sigset_t empty;
     sigemptyset(&empty);
     ::sigprocmask(SIG_SETMASK, &empty, nullptr);
-    ::execv(args[0], args.data());
+    ::execvp(args[0], args.data());
     ::_exit(127);
   }
   ::close(log);

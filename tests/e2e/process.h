@@ -16,7 +16,7 @@ namespace compressd::testing {
 
 class Process {
  public:
-  // argv[0] is the executable path.
+  // argv[0] is the executable: a path, or a name looked up in PATH.
   static absl::StatusOr<Process> Start(const std::vector<std::string>& argv,
                                        const std::string& log_path);
   Process(Process&& other) noexcept;

@@ -16,6 +16,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "client/remote/compress_client.h"
 #include "client/remote/sha256.h"
 #include "core/base/file_io.h"
@@ -25,6 +26,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/process.h"
+#include "tests/support/test_data.h"
 
 namespace compressd::testing {
 namespace {
@@ -119,10 +121,11 @@ class ServiceE2eTest : public ::testing::Test {
   }
 
   v1::Job Submit(const std::string& model_id, const std::string& hook, uint32_t timeout = 0,
-                 const std::string& key = "") {
+                 const std::string& key = "",
+                 v1::QuantizationMode mode = v1::QUANTIZATION_MODE_FLOAT16) {
     v1::SubmitJobRequest req;
     req.set_model_id(model_id);
-    req.mutable_spec()->add_passes()->mutable_quantize()->set_mode(v1::QUANTIZATION_MODE_FLOAT16);
+    req.mutable_spec()->add_passes()->mutable_quantize()->set_mode(mode);
     if (!hook.empty()) (*req.mutable_spec()->mutable_labels())[kHookLabel] = hook;
     req.mutable_spec()->set_timeout_seconds(timeout);
     req.set_idempotency_key(key);
@@ -402,37 +405,128 @@ TEST_F(ServiceE2eTest, SecondSigtermGivesTheJobBack) {
   EXPECT_TRUE(client_->CancelJob(job.job_id()).ok());
 }
 
-TEST_F(ServiceE2eTest, TwoWorkersManyJobsAllSucceedWithVerifiedArtifacts) {
+// Tests on the real models (suite name ending in DataTest: ctest fetches the test data first).
+class ServiceE2eDataTest : public ServiceE2eTest {
+ protected:
+  // Lines of `log` holding `message` and "job_id=<id>" (one worker log line per event).
+  static int CountEvents(const std::string& log, const std::string& message,
+                         const std::string& job_id) {
+    int n = 0;
+    for (absl::string_view line : absl::StrSplit(log, '\n')) {
+      if (absl::StrContains(line, message) &&
+          absl::StrContains(line, absl::StrCat("job_id=", job_id))) {
+        ++n;
+      }
+    }
+    return n;
+  }
+
+  int SucceededCount(const std::vector<std::string>& jobs) {
+    int n = 0;
+    for (const std::string& id : jobs) {
+      auto j = client_->GetJob(id);
+      if (j.ok() && j->state() == v1::JOB_STATE_SUCCEEDED) ++n;
+    }
+    return n;
+  }
+};
+
+// The acceptance scenario: two workers, 50 jobs on the real models (float16 and dynamic
+// range through the real pipeline), one worker SIGKILLed mid-job, the server SIGKILLed mid-run and
+// restarted. Every job succeeds, the killed worker's job completes on the other worker after its
+// lease expires, no pipeline runs to completion twice, and every artifact's hash is verified.
+TEST_F(ServiceE2eDataTest, FiftyJobsSurviveAWorkerKillAndAServerKill) {
+  std::vector<std::string> model_ids;
+  for (const std::string& name : RealModelNames()) {
+    auto path = TestDataPath("models/" + name);
+    ASSERT_TRUE(path.ok()) << path.status();
+    auto ref = client_->UploadModel(*path);
+    ASSERT_TRUE(ref.ok()) << name << ": " << ref.status();
+    model_ids.push_back(ref->model_id());
+  }
   StartWorker("w1");
   StartWorker("w2");
-  // Two small models: the tiny conv net and the kitchen-sink model (every IR feature).
-  const std::string sink_path = (dir_ / "kitchen_sink.tflite").string();
-  auto sink = tflite::WriteModel(tflite::testing::KitchenSinkModel());
-  ASSERT_TRUE(sink.ok()) << sink.status();
-  ASSERT_TRUE(WriteFileAtomic(sink_path, *sink).ok());
-  auto sink_ref = client_->UploadModel(sink_path);
-  ASSERT_TRUE(sink_ref.ok()) << sink_ref.status();
-  const std::string tiny_id = UploadModel();
+  // Job 0 runs long enough (2 s of progress) to be killed mid-job; 49 real jobs follow.
   std::vector<std::string> jobs;
-  for (int i = 0; i < 30; ++i) {
-    jobs.push_back(Submit(i % 2 ? sink_ref->model_id() : tiny_id, "roundtrip").job_id());
+  jobs.push_back(Submit(model_ids[0], "slow:2").job_id());
+  for (int i = 1; i < 50; ++i) {
+    const v1::QuantizationMode mode =
+        i % 2 ? v1::QUANTIZATION_MODE_DYNAMIC : v1::QUANTIZATION_MODE_FLOAT16;
+    jobs.push_back(Submit(model_ids[i % model_ids.size()], "", 0, "", mode).job_id());
   }
-  std::set<std::string> workers;
+  ASSERT_EQ(std::set<std::string>(jobs.begin(), jobs.end()).size(), 50u);
+
+  // SIGKILL the worker running job 0; the other one completes it after the lease expires.
+  const v1::Job running = WaitRunning(jobs[0]);
+  ASSERT_EQ(running.attempts_size(), 1);
+  const std::string killed = running.attempts(0).worker_id();
+  const std::string survivor = killed == "w1" ? "w2" : "w1";
+  workers_.at(killed).Signal(SIGKILL);
+  workers_.at(killed).Wait(absl::Seconds(5));
+  const absl::Time until = absl::Now() + absl::Seconds(60);
+  v1::Job retried;
+  while (absl::Now() < until) {
+    auto j = client_->GetJob(jobs[0]);
+    ASSERT_TRUE(j.ok()) << j.status();
+    retried = *j;
+    if (retried.attempts_size() == 2 && retried.state() != v1::JOB_STATE_QUEUED) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_EQ(retried.attempts_size(), 2) << retried.DebugString();
+  EXPECT_EQ(retried.attempts(1).worker_id(), survivor);
+  // Back to two workers.
+  StartWorker("w3");
+
+  // SIGKILL the server once a third of the jobs are done, while others run, and restart it.
+  const absl::Time until_third = absl::Now() + absl::Seconds(120);
+  while (SucceededCount(jobs) < 17 && absl::Now() < until_third) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  const int done_before_kill = SucceededCount(jobs);
+  ASSERT_GE(done_before_kill, 17);
+  ASSERT_LT(done_before_kill, 50) << "every job finished before the server could be killed";
+  server_->Signal(SIGKILL);
+  server_->Wait(absl::Seconds(5));
+  absl::SleepFor(absl::Milliseconds(300));
+  StartServer();
+  WaitServing();
+
+  std::map<std::string, int> jobs_per_worker;
   for (size_t i = 0; i < jobs.size(); ++i) {
-    const v1::Job done = WaitDone(jobs[i]);
+    SCOPED_TRACE(absl::StrCat("job ", i, " ", jobs[i]));
+    const v1::Job done = WaitDone(jobs[i], absl::Seconds(120));
     ASSERT_EQ(done.state(), v1::JOB_STATE_SUCCEEDED) << done.DebugString();
-    EXPECT_EQ(done.attempt(), 1u);
-    workers.insert(done.attempts(0).worker_id());
+    // No lost attempt except the killed worker's: one attempt each, two for job 0.
+    if (i == 0) {
+      ASSERT_EQ(done.attempt(), 2u);
+      EXPECT_EQ(done.attempts(0).worker_id(), killed);
+      EXPECT_EQ(done.attempts(0).failure_kind(), v1::FAILURE_KIND_LEASE_EXPIRED);
+      EXPECT_EQ(done.attempts(1).worker_id(), survivor);
+    } else {
+      EXPECT_EQ(done.attempt(), 1u) << done.DebugString();
+    }
+    ++jobs_per_worker[done.attempts(done.attempts_size() - 1).worker_id()];
+    // The pipeline ran to completion exactly once, across all workers.
+    int finished = 0;
+    for (auto& [name, w] : workers_) finished += CountEvents(w.Log(), "pipeline finished", jobs[i]);
+    EXPECT_EQ(finished, 1);
+    // The artifact downloads with the hash the worker reported, and is a valid model.
     const std::string out = (dir_ / absl::StrCat("job", i, ".tflite")).string();
     auto ref = client_->DownloadArtifact(jobs[i], v1::ARTIFACT_KIND_MODEL, out);
     ASSERT_TRUE(ref.ok()) << ref.status();
     auto digest = client::Sha256File(out);
     ASSERT_TRUE(digest.ok());
     EXPECT_EQ(digest->sha256, ref->sha256());
+    EXPECT_EQ(digest->size, ref->size_bytes());
     auto model = tflite::ReadModelFile(out);
     ASSERT_TRUE(model.ok()) << model.status();
+    auto report = client_->GetJob(jobs[i], v1::JOB_VIEW_FULL);
+    ASSERT_TRUE(report.ok());
+    EXPECT_EQ(report->report().size().bytes_after(), digest->size);
   }
-  EXPECT_EQ(workers, (std::set<std::string>{"w1", "w2"}));
+  // Both remaining workers took part.
+  EXPECT_GT(jobs_per_worker[survivor], 0);
+  EXPECT_GT(jobs_per_worker["w3"], 0);
 }
 
 TEST_F(ServiceE2eTest, ServerKilledMidJobAndRestartedLosesNothing) {
@@ -490,6 +584,171 @@ TEST_F(ServiceE2eTest, CalibrationFolderIsUploadedAndUnpackedByTheWorker) {
     EXPECT_TRUE(fs::exists(e.path() / "s1.npy"));
   }
   EXPECT_EQ(datasets, 1u);
+}
+
+// A throw-away PKI made with the openssl command: a CA, a server certificate for 127.0.0.1 /
+// localhost and a client certificate signed by it, and an unrelated second CA.
+class TestPki {
+ public:
+  explicit TestPki(fs::path dir) : dir_(std::move(dir)) {}
+
+  ::testing::AssertionResult Make() {
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "server.ext") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
+    std::ofstream(dir_ / "client.ext") << "extendedKeyUsage=clientAuth\n";
+    for (const char* ca : {"ca", "other_ca"}) {
+      if (!Run({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-nodes", "-keyout", Path(absl::StrCat(ca, ".key")), "-out",
+                Path(absl::StrCat(ca, ".pem")), "-days", "2", "-subj",
+                absl::StrCat("/CN=compressd test ", ca)})) {
+        return ::testing::AssertionFailure() << "openssl: cannot make " << ca << "\n" << log_;
+      }
+    }
+    for (const char* leaf : {"server", "client"}) {
+      const std::string name(leaf);
+      if (!Run({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", Path(name + ".key"), "-out", Path(name + ".csr"), "-subj",
+                "/CN=" + name}) ||
+          !Run({"x509", "-req", "-in", Path(name + ".csr"), "-CA", Path("ca.pem"), "-CAkey",
+                Path("ca.key"), "-CAcreateserial", "-out", Path(name + ".pem"), "-days", "2",
+                "-extfile", Path(name + ".ext")})) {
+        return ::testing::AssertionFailure() << "openssl: cannot make " << name << "\n" << log_;
+      }
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  std::string Path(const std::string& file) const { return (dir_ / file).string(); }
+
+ private:
+  bool Run(std::vector<std::string> args) {
+    args.insert(args.begin(), "openssl");
+    const std::string log = Path("openssl.log");
+    const int rc = RunCommand(args, log, absl::Seconds(30));
+    std::ifstream in(log);
+    std::stringstream text;
+    text << in.rdbuf();
+    log_ += text.str();
+    return rc == 0;
+  }
+
+  fs::path dir_;
+  std::string log_;
+};
+
+class ServiceTlsE2eTest : public ServiceE2eTest {
+ protected:
+  void SetUp() override {
+    ServiceE2eTest::SetUp();
+    pki_.emplace(dir_ / "pki");
+    ASSERT_TRUE(pki_->Make());
+    // Replace the plaintext server by a TLS one on the same port.
+    server_->Kill();
+    server_.reset();
+  }
+
+  void StartTlsServer(bool mutual) {
+    std::vector<std::string> argv = {COMPRESSD_SERVER_BIN, "--data-dir",
+                                     (dir_ / (mutual ? "data-mtls" : "data-tls")).string(),
+                                     "--listen", address_, "--tls-cert",
+                                     pki_->Path("server.pem"), "--tls-key",
+                                     pki_->Path("server.key")};
+    if (mutual) {
+      argv.push_back("--tls-client-ca");
+      argv.push_back(pki_->Path("ca.pem"));
+    }
+    auto p = Process::Start(argv, (dir_ / (mutual ? "server-mtls.log" : "server-tls.log")).string());
+    ASSERT_TRUE(p.ok()) << p.status();
+    server_.emplace(std::move(*p));
+  }
+
+  // A client with the given TLS settings, one attempt per call and short deadlines.
+  std::unique_ptr<client::CompressClient> Client(const std::string& ca, bool with_cert) {
+    client::ConnectionOptions o;
+    o.address = address_;
+    o.rpc_timeout = absl::Seconds(3);
+    o.tls_ca_file = ca;
+    if (with_cert) {
+      o.tls_cert_file = pki_->Path("client.pem");
+      o.tls_key_file = pki_->Path("client.key");
+    }
+    client::RetryPolicy once;
+    once.max_attempts = 1;
+    auto c = client::CompressClient::Create(o, once);
+    EXPECT_TRUE(c.ok()) << c.status();
+    return c.ok() ? std::move(*c) : nullptr;
+  }
+
+  // Health checks until SERVING (the server may still be starting), at most 20 s.
+  bool BecomesServing(client::CompressClient& c) {
+    const absl::Time until = absl::Now() + absl::Seconds(20);
+    while (absl::Now() < until) {
+      auto s = c.CheckHealth();
+      if (s.ok() && *s == grpc::health::v1::HealthCheckResponse::SERVING) return true;
+      if (!server_->Running()) return false;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return false;
+  }
+
+  std::optional<TestPki> pki_;
+};
+
+TEST_F(ServiceTlsE2eTest, TlsServerAcceptsOnlyClientsThatTrustItsCertificate) {
+  StartTlsServer(/*mutual=*/false);
+  auto trusted = Client(pki_->Path("ca.pem"), false);
+  ASSERT_TRUE(trusted != nullptr);
+  ASSERT_TRUE(BecomesServing(*trusted)) << server_->Log();
+
+  // Plaintext and a client trusting another CA cannot talk to it.
+  client::ConnectionOptions plain;
+  plain.address = address_;
+  plain.rpc_timeout = absl::Seconds(3);
+  client::RetryPolicy once;
+  once.max_attempts = 1;
+  auto plaintext = client::CompressClient::Create(plain, once);
+  ASSERT_TRUE(plaintext.ok());
+  EXPECT_FALSE((*plaintext)->CheckHealth().ok());
+  auto untrusting = Client(pki_->Path("other_ca.pem"), false);
+  ASSERT_TRUE(untrusting != nullptr);
+  auto refused = untrusting->CheckHealth();
+  EXPECT_FALSE(refused.ok());
+
+  // A worker and compressctl over TLS run a job end to end.
+  StartWorker("w1", {"--tls-ca", pki_->Path("ca.pem")});
+  auto ref = trusted->UploadModel(model_path_);
+  ASSERT_TRUE(ref.ok()) << ref.status();
+  v1::SubmitJobRequest req;
+  req.set_model_id(ref->model_id());
+  req.mutable_spec()->add_passes()->mutable_quantize()->set_mode(v1::QUANTIZATION_MODE_FLOAT16);
+  (*req.mutable_spec()->mutable_labels())[kHookLabel] = "roundtrip";
+  auto job = trusted->SubmitJob(req);
+  ASSERT_TRUE(job.ok()) << job.status();
+  auto done = trusted->WatchJob(job->job_id(), {}, absl::Seconds(40));
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->state(), v1::JOB_STATE_SUCCEEDED) << done->failure_message();
+  EXPECT_EQ(RunCommand({COMPRESSCTL_BIN, "health", "--server", address_, "--tls-ca",
+                        pki_->Path("ca.pem")},
+                       (dir_ / "health-tls.log").string(), absl::Seconds(30)),
+            0);
+  EXPECT_NE(RunCommand({COMPRESSCTL_BIN, "health", "--server", address_, "--timeout", "3"},
+                       (dir_ / "health-plain.log").string(), absl::Seconds(60)),
+            0);
+}
+
+TEST_F(ServiceTlsE2eTest, MutualTlsRequiresAClientCertificateFromTheConfiguredCa) {
+  StartTlsServer(/*mutual=*/true);
+  auto with_cert = Client(pki_->Path("ca.pem"), true);
+  ASSERT_TRUE(with_cert != nullptr);
+  ASSERT_TRUE(BecomesServing(*with_cert)) << server_->Log();
+  auto without_cert = Client(pki_->Path("ca.pem"), false);
+  ASSERT_TRUE(without_cert != nullptr);
+  EXPECT_FALSE(without_cert->CheckHealth().ok());
+  EXPECT_EQ(RunCommand({COMPRESSCTL_BIN, "health", "--server", address_, "--tls-ca",
+                        pki_->Path("ca.pem"), "--tls-cert", pki_->Path("client.pem"),
+                        "--tls-key", pki_->Path("client.key")},
+                       (dir_ / "health-mtls.log").string(), absl::Seconds(30)),
+            0);
 }
 
 }  // namespace
