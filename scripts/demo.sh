@@ -12,7 +12,8 @@ bash scripts/setup.sh
 export BUILD_DIR=$root/build
 data=$root/build/testdata
 # The same configuration as scripts/test.sh, so the two README commands share one build.
-bash scripts/build.sh -DCOMPRESSD_WERROR=ON -DCOMPRESSD_TEST_DATA_DIR="$data"
+bash scripts/build.sh -DCOMPRESSD_WERROR=ON -DCOMPRESSD_TEST_DATA_DIR="$data" \
+  -DCOMPRESSD_BUILD_CORE_UNIT_TESTS=OFF
 bash scripts/fetch_test_data.sh "$data" >/dev/null
 
 out=$root/build/demo
