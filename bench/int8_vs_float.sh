@@ -5,7 +5,8 @@
 # and minimum latencies and their ratios (int8 / float; < 1 means int8 is faster), alternating
 # float and int8 runs over ROUNDS rounds (default 5). On a noisy
 # machine the minimum is the steadier statistic.
-#   bench/int8_vs_float.sh [BUILD_DIR] [REPEAT]     (default build/ and 30; needs build/testdata)
+#   [ROUNDS=5] [CYCLES=1] bench/int8_vs_float.sh [BUILD_DIR] [REPEAT]   (default build/ and 30;
+#   needs build/testdata; CYCLES=1 adds user CPU cycles per inference from perf)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
@@ -42,3 +43,21 @@ print("%-28s %10.2f %10.2f %7.2f %10.2f %10.2f %7.2f" %
       (model, fmed, qmed, qmed / fmed, min(fm), min(qm), min(qm) / min(fm)))
 PY
 done
+
+# CYCLES=1: user-space CPU cycles per inference from `perf stat` (less sensitive to the machine's
+# speed drifting than wall time): (cycles of a run with REPEAT+1 inferences − cycles of a run
+# with 1) / REPEAT, each the mean of 3 perf repetitions.
+if [[ ${CYCLES:-0} == 1 ]] && command -v perf >/dev/null; then
+  cycles() {
+    perf stat -x, -e cycles:u -r 3 "$ctl" run "$1" --repeat "$2" 2>&1 >/dev/null |
+      grep cycles | cut -d, -f1
+  }
+  printf "\n%-28s %14s %14s %7s\n" model float_Mcycles int8_Mcycles ratio
+  for model in face_detection_short_range face_detection_full_range hand_landmark_lite \
+               pose_landmark_lite selfie_segmentation; do
+    f1=$(cycles "$data/models/$model.tflite" 1); f2=$(cycles "$data/models/$model.tflite" $((repeat + 1)))
+    q1=$(cycles "$out/$model.int8.tflite" 1); q2=$(cycles "$out/$model.int8.tflite" $((repeat + 1)))
+    python3 -c "f = ($f2 - $f1) / $repeat / 1e6; q = ($q2 - $q1) / $repeat / 1e6
+print('%-28s %14.2f %14.2f %7.2f' % ('$model', f, q, q / f))"
+  done
+fi
