@@ -37,7 +37,6 @@ namespace {
 
 struct QuantAddState : OpState {
   reference::QuantizedAddParams params;
-  optimized::Int8AddParams elementwise;  // int8: `params` for the same-shape fast path
   bool use_xnnpack = false;  // int8 only: `xnn` instead of `params`
   reference::XnnAddParams xnn;
 };
@@ -100,19 +99,6 @@ absl::Status PrepareQuantized(OpContext& ctx, ir::DataType type, const ir::AddOp
                    quantized::ActivationRange(options.activation, type, qo));
   p.act_min = act.min;
   p.act_max = act.max;
-  optimized::Int8AddParams& e = state->elementwise;
-  e.left_shift = p.left_shift;
-  e.input1_offset = p.input1_offset;
-  e.input2_offset = p.input2_offset;
-  e.output_offset = p.output_offset;
-  e.input1_multiplier = p.input1_multiplier;
-  e.input1_shift = p.input1_shift;
-  e.input2_multiplier = p.input2_multiplier;
-  e.input2_shift = p.input2_shift;
-  e.output_multiplier = p.output_multiplier;
-  e.output_shift = p.output_shift;
-  e.act_min = p.act_min;
-  e.act_max = p.act_max;
   if (type == ir::DataType::kInt8 && ctx.integer_arithmetic() == IntegerArithmetic::kXnnpack) {
     const float sa = qa.scale / qo.scale;
     const float sb = qb.scale / qo.scale;
@@ -168,7 +154,7 @@ absl::Status Eval(OpContext& ctx) {
                           b.data_as<const int8_t>(), out.shape, out.data_as<int8_t>());
         return absl::OkStatus();
       }
-      if (const optimized::Int8AddParams& e = ctx.state_as<QuantAddState>()->elementwise;
+      if (const optimized::Int8AddParams& e = ctx.state_as<QuantAddState>()->params;
           ForEachContiguousRun(a.shape, a.data_as<const int8_t>(), b.shape,
                                b.data_as<const int8_t>(), out.shape, out.data_as<int8_t>(),
                                [&e](const int8_t* x, const int8_t* y, int8_t* o, int64_t n) {

@@ -28,7 +28,6 @@ namespace {
 
 struct QuantMulState : OpState {
   reference::QuantizedMulParams params;
-  optimized::Int8MulParams elementwise;  // int8: `params` for the vectorized runs
   bool use_xnnpack = false;  // int8 only: `xnn` instead of `params`
   reference::XnnMulParams xnn;
 };
@@ -61,10 +60,6 @@ absl::Status PrepareQuantized(OpContext& ctx, ir::DataType type, const ir::MulOp
                    quantized::ActivationRange(options.activation, type, qo));
   p.act_min = act.min;
   p.act_max = act.max;
-  state->elementwise = optimized::Int8MulParams{p.input1_offset,     p.input2_offset,
-                                                p.output_offset,     p.output_multiplier,
-                                                p.output_shift,      p.act_min,
-                                                p.act_max};
   if (type == ir::DataType::kInt8 && ctx.integer_arithmetic() == IntegerArithmetic::kXnnpack) {
     // XNNPACK: product_scale = a_scale * b_scale; product_output_scale = product_scale / out_scale.
     const float product_scale = qa.scale * qb.scale;
@@ -121,7 +116,7 @@ absl::Status Eval(OpContext& ctx) {
                           b.data_as<const int8_t>(), out.shape, out.data_as<int8_t>());
         return absl::OkStatus();
       }
-      if (const optimized::Int8MulParams& e = ctx.state_as<QuantMulState>()->elementwise;
+      if (const optimized::Int8MulParams& e = ctx.state_as<QuantMulState>()->params;
           ForEachContiguousRun(a.shape, a.data_as<const int8_t>(), b.shape,
                                b.data_as<const int8_t>(), out.shape, out.data_as<int8_t>(),
                                [&e](const int8_t* x, const int8_t* y, int8_t* o, int64_t n) {

@@ -15,32 +15,13 @@
 
 #include <cstdint>
 
+#include "core/kernels/reference/integer_binary.h"
+
 namespace compressd::kernels::optimized {
 
-struct Int8AddParams {
-  int left_shift = 20;        // 0..24
-  int32_t input1_offset = 0;  // -zero_point of input 1
-  int32_t input2_offset = 0;  // -zero_point of input 2
-  int32_t output_offset = 0;  // zero_point of the output
-  int32_t input1_multiplier = 0;
-  int input1_shift = 0;
-  int32_t input2_multiplier = 0;
-  int input2_shift = 0;
-  int32_t output_multiplier = 0;
-  int output_shift = 0;
-  int32_t act_min = -128;
-  int32_t act_max = 127;
-};
-
-struct Int8MulParams {
-  int32_t input1_offset = 0;  // -zero_point of input 1
-  int32_t input2_offset = 0;  // -zero_point of input 2
-  int32_t output_offset = 0;  // zero_point of the output
-  int32_t output_multiplier = 0;
-  int output_shift = 0;
-  int32_t act_min = -128;
-  int32_t act_max = 127;
-};
+// The reference kernels' parameters (TFLite's Prepare results; see add.cc / mul.cc).
+using Int8AddParams = reference::QuantizedAddParams;
+using Int8MulParams = reference::QuantizedMulParams;
 
 // out[i] = ADD(a[i], b[i]) / MUL(a[i], b[i]) for i in [0, n). `out` may alias `a` or `b`.
 // Offsets are in [-255, 255] (8-bit zero points), shifts in [-31, 31].
