@@ -6,7 +6,7 @@
 //     QuantizeMultiplierSmallerThanOneExp(scale_x / twice_max) (double), output multiplier
 //     QuantizeMultiplierSmallerThanOneExp(twice_max / (2^20 * out_scale)), fused activation as a
 //     quantized clamp (CalculateActivationRangeQuantized). Equal shapes and row broadcasts run the
-//     vectorized optimized::Int8AddElementwise (bit-exact, tested against the reference).
+//     vectorized optimized::Int8Add (bit-exact, tested against the reference).
 //   int16: zero points must be 0. TFLite's general int16 path (left_shift 15, same multipliers)
 //     when AddOptions.pot_scale_int16 is false or any scale is not a power of two; TFLite's
 //     power-of-two LSTM path (pot_scale_int16 true and all scales powers of two) is
@@ -154,13 +154,13 @@ absl::Status Eval(OpContext& ctx) {
                           b.data_as<const int8_t>(), out.shape, out.data_as<int8_t>());
         return absl::OkStatus();
       }
-      if (const optimized::Int8AddParams& e = ctx.state_as<QuantAddState>()->params;
-          ForEachContiguousRun(a.shape, a.data_as<const int8_t>(), b.shape,
-                               b.data_as<const int8_t>(), out.shape, out.data_as<int8_t>(),
-                               [&e](const int8_t* x, const int8_t* y, int8_t* o, int64_t n) {
-                                 optimized::Int8AddElementwise(e, x, y, o, n);
-                               })) {
-        return absl::OkStatus();  // the vectorized path, bit-exact with the reference
+      if (const auto runs = ContiguousRuns(a.shape, b.shape, out.shape)) {
+        // The vectorized path, bit-exact with the reference.
+        optimized::Int8Add(ctx.state_as<QuantAddState>()->params,
+                          optimized::Int8Runs{a.data_as<const int8_t>(), runs->a_step,
+                                              b.data_as<const int8_t>(), runs->b_step,
+                                              out.data_as<int8_t>(), runs->rows, runs->length});
+        return absl::OkStatus();
       }
       reference::QuantizedAdd(ctx.state_as<QuantAddState>()->params, a.shape,
                               a.data_as<const int8_t>(), b.shape, b.data_as<const int8_t>(),

@@ -3,7 +3,7 @@
 // TFLite's default kernel (reference/integer_binary.h): the multiplier is
 // QuantizeMultiplier(scale_a * scale_b / scale_out), evaluated in float as TFLite's mul.cc does,
 // and the fused activation is a quantized clamp (CalculateActivationRangeQuantized); int8 with
-// equal shapes or a row broadcast runs the vectorized optimized::Int8MulElementwise (bit-exact).
+// equal shapes or a row broadcast runs the vectorized optimized::Int8Mul (bit-exact).
 // int16 needs zero points 0 (TFLite). Every input and the output need per-tensor quantization.
 // IntegerArithmetic::kXnnpack, int8: XNNPACK's qs8 MUL with fp32 requantization
 // (reference/xnnpack_int8.h, XnnMul) when a_scale * b_scale / out_scale is in [2^-16, 2^8)
@@ -116,13 +116,13 @@ absl::Status Eval(OpContext& ctx) {
                           b.data_as<const int8_t>(), out.shape, out.data_as<int8_t>());
         return absl::OkStatus();
       }
-      if (const optimized::Int8MulParams& e = ctx.state_as<QuantMulState>()->params;
-          ForEachContiguousRun(a.shape, a.data_as<const int8_t>(), b.shape,
-                               b.data_as<const int8_t>(), out.shape, out.data_as<int8_t>(),
-                               [&e](const int8_t* x, const int8_t* y, int8_t* o, int64_t n) {
-                                 optimized::Int8MulElementwise(e, x, y, o, n);
-                               })) {
-        return absl::OkStatus();  // the vectorized path, bit-exact with the reference
+      if (const auto runs = ContiguousRuns(a.shape, b.shape, out.shape)) {
+        // The vectorized path, bit-exact with the reference.
+        optimized::Int8Mul(ctx.state_as<QuantMulState>()->params,
+                          optimized::Int8Runs{a.data_as<const int8_t>(), runs->a_step,
+                                              b.data_as<const int8_t>(), runs->b_step,
+                                              out.data_as<int8_t>(), runs->rows, runs->length});
+        return absl::OkStatus();
       }
       reference::QuantizedMul(ctx.state_as<QuantMulState>()->params, a.shape,
                               a.data_as<const int8_t>(), b.shape, b.data_as<const int8_t>(),

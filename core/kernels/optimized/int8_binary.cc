@@ -4,22 +4,6 @@
 
 namespace compressd::kernels::optimized {
 
-void Int8MulElementwisePortable(const Int8MulParams& p, const int8_t* a, const int8_t* b,
-                                int8_t* out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    out[i] = static_cast<int8_t>(reference::QuantizedMulElement(p, a[i], b[i]));
-  }
-}
-
-void Int8MulElementwise(const Int8MulParams& p, const int8_t* a, const int8_t* b, int8_t* out,
-                        int64_t n) {
-  int64_t done = 0;
-#if defined(__x86_64__)
-  if (GetCpuFeatures().avx2_fma) done = Int8MulElementwiseAvx2(p, a, b, out, n);
-#endif
-  Int8MulElementwisePortable(p, a + done, b + done, out + done, n - done);
-}
-
 void Int8AddElementwisePortable(const Int8AddParams& p, const int8_t* a, const int8_t* b,
                                 int8_t* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
@@ -27,13 +11,41 @@ void Int8AddElementwisePortable(const Int8AddParams& p, const int8_t* a, const i
   }
 }
 
+void Int8MulElementwisePortable(const Int8MulParams& p, const int8_t* a, const int8_t* b,
+                                int8_t* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    out[i] = static_cast<int8_t>(reference::QuantizedMulElement(p, a[i], b[i]));
+  }
+}
+
+void Int8Add(const Int8AddParams& p, const Int8Runs& runs) {
+#if defined(__x86_64__)
+  if (GetCpuFeatures().avx2_fma) return Int8AddAvx2(p, runs);
+#endif
+  for (int64_t r = 0; r < runs.rows; ++r) {
+    Int8AddElementwisePortable(p, runs.a + r * runs.a_step, runs.b + r * runs.b_step,
+                               runs.out + r * runs.length, runs.length);
+  }
+}
+
+void Int8Mul(const Int8MulParams& p, const Int8Runs& runs) {
+#if defined(__x86_64__)
+  if (GetCpuFeatures().avx2_fma) return Int8MulAvx2(p, runs);
+#endif
+  for (int64_t r = 0; r < runs.rows; ++r) {
+    Int8MulElementwisePortable(p, runs.a + r * runs.a_step, runs.b + r * runs.b_step,
+                               runs.out + r * runs.length, runs.length);
+  }
+}
+
 void Int8AddElementwise(const Int8AddParams& p, const int8_t* a, const int8_t* b, int8_t* out,
                         int64_t n) {
-  int64_t done = 0;
-#if defined(__x86_64__)
-  if (GetCpuFeatures().avx2_fma) done = Int8AddElementwiseAvx2(p, a, b, out, n);
-#endif
-  Int8AddElementwisePortable(p, a + done, b + done, out + done, n - done);
+  Int8Add(p, Int8Runs{a, n, b, n, out, 1, n});
+}
+
+void Int8MulElementwise(const Int8MulParams& p, const int8_t* a, const int8_t* b, int8_t* out,
+                        int64_t n) {
+  Int8Mul(p, Int8Runs{a, n, b, n, out, 1, n});
 }
 
 }  // namespace compressd::kernels::optimized

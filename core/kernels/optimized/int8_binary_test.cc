@@ -104,6 +104,37 @@ TEST(Int8AddTest, OutputMayAliasAnInput) {
   EXPECT_EQ(a, want);
 }
 
+// Runs with a reused operand (step 0), as for a [C] operand against [H, W, C], on both sides.
+TEST(Int8AddTest, RunsWithAReusedOperandMatchTheReference) {
+  std::mt19937 rng(13);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  for (int trial = 0; trial < 40; ++trial) {
+    const Int8AddParams p = RandomParams(rng);
+    const int64_t rows = std::uniform_int_distribution<int64_t>(1, 6)(rng);
+    const int64_t length = std::uniform_int_distribution<int64_t>(1, 37)(rng);
+    std::vector<int8_t> full(rows * length), row(length), out(rows * length);
+    for (int8_t& v : full) v = static_cast<int8_t>(byte(rng));
+    for (int8_t& v : row) v = static_cast<int8_t>(byte(rng));
+    const bool row_first = trial % 2 == 0;
+    Int8Runs runs;
+    runs.a = row_first ? row.data() : full.data();
+    runs.a_step = row_first ? 0 : length;
+    runs.b = row_first ? full.data() : row.data();
+    runs.b_step = row_first ? length : 0;
+    runs.out = out.data();
+    runs.rows = rows;
+    runs.length = length;
+    Int8Add(p, runs);
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t i = 0; i < length; ++i) {
+        const int8_t x = row_first ? row[i] : full[r * length + i];
+        const int8_t y = row_first ? full[r * length + i] : row[i];
+        ASSERT_EQ(out[r * length + i], Expected(p, x, y)) << "trial " << trial << " row " << r;
+      }
+    }
+  }
+}
+
 TEST(Int8MulTest, MatchesTheReferenceOnRandomParametersAndLengths) {
   std::mt19937 rng(5);
   std::uniform_int_distribution<int> byte(-128, 127);
