@@ -5,7 +5,9 @@
 //          so Prepare tabulates it (256 entries, computed with TFLite's arithmetic) and Eval looks
 //          values up. LOGISTIC requires output scale 1/256 exactly (TFLite's check; TFLite's
 //          reference and generic optimized kernels accept any output zero point, so does this).
-//   int16: RELU, RELU6, RELU_N1_TO_1 (zero points must be 0, as in TFLite).
+//   int16: RELU, RELU6, RELU_N1_TO_1 (zero points must be 0, as in TFLite); LOGISTIC (zero points
+//          0, output scale exactly 1/32768, TFLite's interpolated table, reference/int16_logistic.h;
+//          the input scale 2^-12, which TFLite sends to its gemmlowp kernel, is Unimplemented).
 // Input and output need per-tensor quantization (positive finite scale, in-range zero point).
 // Other quantized combinations are Unimplemented.
 #include <array>
@@ -18,6 +20,7 @@
 #include "core/base/status_macros.h"
 #include "core/kernels/op_kernel.h"
 #include "core/kernels/quantized_util.h"
+#include "core/kernels/reference/int16_logistic.h"
 #include "core/kernels/reference/integer_activations.h"
 #include "core/kernels/reference/unary.h"
 #include "core/kernels/tensor_kernels.h"
@@ -53,6 +56,7 @@ constexpr const char* ActName(Act act) {
 struct QuantActState : OpState {
   std::array<int8_t, 256> table{};            // int8: output for every input byte
   reference::QuantizedReluParams relu;       // int16 RELU family
+  reference::Int16LogisticParams logistic;   // int16 LOGISTIC
 };
 
 constexpr bool IsReluFamily(Act act) {
@@ -156,7 +160,7 @@ absl::Status PrepareInt8(OpContext& ctx) {
 
 template <Act kAct>
 absl::Status PrepareInt16(OpContext& ctx) {
-  if constexpr (!IsReluFamily(kAct)) {
+  if constexpr (!IsReluFamily(kAct) && kAct != Act::kLogistic) {
     return absl::UnimplementedError(absl::StrCat(ActName(kAct), " of int16 is not implemented"));
   } else {
     const TensorView& input = *ctx.input(0);
@@ -167,7 +171,21 @@ absl::Status PrepareInt16(OpContext& ctx) {
     RETURN_IF_ERROR(quantized::CheckZeroPointIsZero(input, in, "input"));
     RETURN_IF_ERROR(quantized::CheckZeroPointIsZero(output, out, "output"));
     auto state = std::make_unique<QuantActState>();
-    ASSIGN_OR_RETURN(state->relu, ReluParams(kAct, ir::DataType::kInt16, in, out));
+    if constexpr (kAct == Act::kLogistic) {
+      if (static_cast<double>(out.scale) != 1.0 / 32768) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(quantized::Describe(output, "output"), " has scale ", out.scale,
+                         "; int16 LOGISTIC requires an output scale of exactly 1/32768 (TFLite)"));
+      }
+      if (reference::IsInt16LogisticPowerOfTwoCase(in.scale)) {
+        return absl::UnimplementedError(
+            "int16 LOGISTIC with the input scale 2^-12 (TFLite's gemmlowp fixed-point case) is "
+            "not implemented");
+      }
+      state->logistic = reference::Int16LogisticPrepare(in.scale);
+    } else {
+      ASSIGN_OR_RETURN(state->relu, ReluParams(kAct, ir::DataType::kInt16, in, out));
+    }
     ctx.set_state(std::move(state));
     return absl::OkStatus();
   }
@@ -186,7 +204,7 @@ absl::Status Prepare(OpContext& ctx) {
     default:
       return absl::UnimplementedError(absl::StrCat(
           ActName(kAct), " of ", TypeName(type), " is not implemented (supported: float32, int8" ,
-          IsReluFamily(kAct) ? ", int16)" : ")"));
+          IsReluFamily(kAct) || kAct == Act::kLogistic ? ", int16)" : ")"));
   }
 }
 
@@ -200,10 +218,14 @@ absl::Status Eval(OpContext& ctx) {
     return absl::OkStatus();
   }
   if (in.type == ir::DataType::kInt16) {
-    const reference::QuantizedReluParams& p = ctx.state_as<QuantActState>()->relu;
     const int16_t* x = in.data_as<const int16_t>();
     int16_t* y = out.data_as<int16_t>();
     const int64_t n = in.shape.FlatSize();
+    if constexpr (kAct == Act::kLogistic) {
+      reference::Int16Logistic(ctx.state_as<QuantActState>()->logistic, n, x, y);
+      return absl::OkStatus();
+    }
+    const reference::QuantizedReluParams& p = ctx.state_as<QuantActState>()->relu;
     for (int64_t i = 0; i < n; ++i) {
       y[i] = static_cast<int16_t>(reference::QuantizedReluElement(p, x[i]));
     }
@@ -229,7 +251,11 @@ absl::Status Eval(OpContext& ctx) {
       reference::LeakyRelu(in.shape, x, y, OptionsOrDefault<ir::LeakyReluOptions>(ctx).alpha);
       break;
     case Act::kHardSwish:
-      reference::HardSwish(in.shape, x, y);
+      if (ctx.integer_arithmetic() == IntegerArithmetic::kXnnpack) {
+        reference::HardSwishXnnpack(in.shape, x, y);
+      } else {
+        reference::HardSwish(in.shape, x, y);
+      }
       break;
     case Act::kLogistic:
       reference::Logistic(in.shape, x, y);

@@ -1,6 +1,8 @@
 // Quantized RELU / RELU6 / RELU_N1_TO_1 (int8, int16), HARD_SWISH (int8) and LOGISTIC (int8):
 // exact equality with TFLite's arithmetic written out here independently, closeness to the ideal
-// double-precision result, and every Prepare check.
+// double-precision result, and every Prepare check. int16 LOGISTIC: closeness to the ideal
+// sigmoid and monotonicity over every input (its bit-exactness with TFLite is checked against the
+// real runtime in tests/compat/int16_activation_oracle_test.cc).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -101,6 +103,27 @@ TEST(ReluInt16Test, RandomMatchesTfliteArithmetic) {
       ASSERT_EQ(out[i], ExpectedRelu<int16_t>(k, in[i], si, 0, so, 0));
       const double real = std::clamp(in[i] * double{si}, double{k.lo}, double{k.hi});
       ASSERT_LE(std::abs(out[i] - testing::IdealQuantize(real, so, 0, -32768, 32767)), 1);
+    }
+  }
+}
+
+TEST(LogisticInt16Test, EveryInputCloseToSigmoidAndMonotonic) {
+  std::vector<int16_t> in(65536);
+  for (int i = 0; i < 65536; ++i) in[static_cast<size_t>(i)] = static_cast<int16_t>(i - 32768);
+  for (const float si : {1e-5f, 8.1e-5f, 3.1e-4f, 9.6e-4f, 3.05e-3f}) {
+    SCOPED_TRACE(::testing::Message() << "input scale " << si);
+    std::vector<int16_t> out;
+    ASSERT_TRUE(
+        RunUnary(LogisticKernel(), ir::DataType::kInt16, in, Q(si, 0), Q(1.0f / 32768, 0), &out)
+            .ok());
+    ASSERT_EQ(out.size(), in.size());
+    for (size_t i = 0; i < in.size(); ++i) {
+      const double ideal = 32768.0 / (1.0 + std::exp(-static_cast<double>(in[i]) * si));
+      // Table interpolation (entries 1/24 apart) plus the input's rounding to 1/12288.
+      ASSERT_LE(std::abs(out[i] - ideal), 2.0) << "input " << in[i];
+      if (i > 0) {
+        ASSERT_GE(out[i], out[i - 1]) << "input " << in[i];
+      }
     }
   }
 }
@@ -229,7 +252,13 @@ TEST(ActivationsInt8Test, PrepareErrors) {
        Q(0.01f, 0), absl::StatusCode::kInvalidArgument, "HARD_SWISH"},
       {"hard swish zero point out of range", HardSwishKernel(), ir::DataType::kInt8, ok,
        Q(0.05f, 200), absl::StatusCode::kInvalidArgument, "zero point 200"},
-      {"logistic int16", LogisticKernel(), ir::DataType::kInt16, ok, Q(1.0f / 32768, 0),
+      {"logistic int16 power-of-two input scale", LogisticKernel(), ir::DataType::kInt16,
+       Q(1.0f / 4096, 0), Q(1.0f / 32768, 0), absl::StatusCode::kUnimplemented, "2^-12"},
+      {"logistic int16 wrong output scale", LogisticKernel(), ir::DataType::kInt16, ok,
+       Q(1.0f / 32767, 0), absl::StatusCode::kInvalidArgument, "1/32768"},
+      {"logistic int16 zero point", LogisticKernel(), ir::DataType::kInt16, Q(0.01f, 3),
+       Q(1.0f / 32768, 0), absl::StatusCode::kInvalidArgument, "zero point 3"},
+      {"tanh int16", TanhKernel(), ir::DataType::kInt16, ok, Q(1.0f / 32768, 0),
        absl::StatusCode::kUnimplemented, "int16"},
       {"tanh int8", TanhKernel(), ir::DataType::kInt8, ok, ok, absl::StatusCode::kUnimplemented,
        "TANH"},

@@ -85,6 +85,9 @@ struct TensorView {
 //   * QUANTIZE float32 -> int8 (per-tensor): f32-qs8-vcvt, lrintf(x * (1/scale)) + zp;
 //     int8 -> int8 (in_scale / out_scale in [2^-8, 2^7]): qs8-vcvt, Q8 multiplier
 //     lrintf(256 * ratio), (x * m + (out_zp << 8) - m * in_zp + 128) >> 8, clamped.
+//   * float32 HARD_SWISH (the delegate takes it): f32-vhswish, (x * 0x1.555556p-3f) times
+//     min(max(x + 3, 0), 6), each step rounded to float (reference/unary.h HardSwishXnnpack;
+//     TFLite's builtin divides by 6 last). Exact on every input of tests/compat's probe.
 // Same results in both profiles (no change needed): MAX_POOL_2D, PAD, RESHAPE, CONCATENATION
 // (byte moves / max; the delegate needs equal quantization), DEQUANTIZE ((x - zp) * scale in
 // float), LOGISTIC (both use a 256-entry table of round(256 / (1 + expf(-x))) - 128; they differ

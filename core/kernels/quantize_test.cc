@@ -56,6 +56,18 @@ TEST(QuantizeTest, DividesInFloat) {
             (std::vector<int8_t>{static_cast<int8_t>(std::round(x / scale))}));
 }
 
+TEST(QuantizeTest, Int16DividesInDouble) {
+  // 0.25f / 0.1f is 2.49999996 exactly: float division rounds it to the tie 2.5 (-> 3), double
+  // division keeps it below (-> 2). int8 divides in float, int16 in double, as TFLite's kernels.
+  const float x = 0.25f, scale = 0.1f;
+  ASSERT_EQ(x / scale, 2.5f);
+  ASSERT_LT(static_cast<double>(x) / static_cast<double>(scale), 2.5);
+  EXPECT_EQ(Quantize<int8_t>(ir::DataType::kInt8, Shape{2}, {x, -x}, Quant({scale}, {0})),
+            (std::vector<int8_t>{3, -3}));
+  EXPECT_EQ(Quantize<int16_t>(ir::DataType::kInt16, Shape{2}, {x, -x}, Quant({scale}, {0})),
+            (std::vector<int16_t>{2, -2}));
+}
+
 TEST(QuantizeTest, PerChannel) {
   // [2, 2] along dim 1: column scales 0.5 and 2, zero points 0 and -10.
   EXPECT_EQ(Quantize<int8_t>(ir::DataType::kInt8, Shape{2, 2}, {1, 3, -1, 500},

@@ -3,10 +3,12 @@
 // whose values lie in [-rank, rank) (negative values count from the end, duplicates are allowed).
 // ReducerOptions.keep_dims keeps reduced dimensions as 1. A scalar input ignores the axes, as in
 // TFLite. float32 for all three; MEAN also takes int8 and int16 (zero points 0), bit-exact with
-// TFLite's default kernel (reference/reduce.h QuantizedMean / QuantizedMean4DHW): the int8 4-D
-// keep_dims mean over axes exactly {1, 2} takes TFLite's optimized special case, everything else
-// its general QuantizedMeanOrSum path; an empty axis list copies the raw input and an empty input
-// gives zeros, as in TFLite. Input and output need per-tensor quantization.
+// TFLite's default kernel (reference/reduce.h): the int8 4-D keep_dims mean over axes exactly
+// {1, 2} takes TFLite's optimized special case (QuantizedMean4DHW), the int16 one its integer
+// reference (QuantizedMean4DHWInt16), everything else its reference path (QuantizedMean: integer
+// division when input and output parameters are equal, float rescaling otherwise); an empty axis
+// list copies the raw input and an empty input gives zeros, as in TFLite. Input and output need
+// per-tensor quantization.
 // IntegerArithmetic::kXnnpack: an int8 4-D MEAN over int32 axes {1, 2} (keep_dims or not) is what
 // TFLite's XNNPACK delegate takes, as XNNPACK's qs8 global average pooling: acc = sum - n * in_zp,
 // fp32 requantization with scale in_scale / (out_scale * (float)n), reference/xnnpack_int8.h.
@@ -49,10 +51,14 @@ constexpr const char* ReducerName(Reducer r) {
 struct ReduceState : OpState {
   uint32_t reduce_mask = 0;  // bit d: input dimension d is reduced
   // Quantized MEAN only.
-  enum class QuantMode { kGeneral, kSpecial4D, kCopy, kZeros, kXnnGlobalAverage };
+  enum class QuantMode { kGeneral, kSpecial4D, kSpecial4DInt16, kCopy, kZeros, kXnnGlobalAverage };
   QuantMode quant_mode = QuantMode::kGeneral;
   int64_t count = 1;  // reduced elements per output
-  reference::QuantizedMeanParams mean;  // general path (count folded into the multiplier)
+  reference::QuantizedMeanParams mean;  // general path
+  int32_t multiplier = 0;               // special cases: rescale multiplier and shift
+  int shift = 0;
+  int32_t input_zero_point = 0;         // kSpecial4DInt16
+  int32_t output_zero_point = 0;        // kSpecial4DInt16
   int32_t special_bias = 0;             // 4-D special case; kXnnGlobalAverage: -count * input zp
   float xnn_scale = 0.0f;               // kXnnGlobalAverage: in_scale / (out_scale * count)
   int32_t xnn_output_zero_point = 0;    // kXnnGlobalAverage
@@ -116,8 +122,8 @@ absl::Status PrepareQuantizedMean(OpContext& ctx, const TensorView& in,
                      quantized::RescaleMultiplier(
                          real_scale, "input scale / (reduced element count * output scale)"));
     state.quant_mode = Mode::kSpecial4D;
-    state.mean.multiplier = m.multiplier;
-    state.mean.shift = m.shift;
+    state.multiplier = m.multiplier;
+    state.shift = m.shift;
     state.special_bias = static_cast<int32_t>(bias);
     return absl::OkStatus();
   }
@@ -129,16 +135,32 @@ absl::Status PrepareQuantizedMean(OpContext& ctx, const TensorView& in,
   for (int d = 0; d < rank; ++d) {
     if (state.reduce_mask & (1u << d)) count *= in.shape.dim(d);
   }
-  ASSIGN_OR_RETURN(const quant::QuantizedMultiplier m,
-                   quantized::RescaleMultiplier(
-                       static_cast<double>(qi.scale) / static_cast<double>(qo.scale),
-                       "input scale / output scale"));
-  state.quant_mode = Mode::kGeneral;
   state.count = count;
-  state.mean.input_zero_point = qi.zero_point;
+  const bool special_int16 = in.type == ir::DataType::kInt16 && keep_dims && rank == 4 &&
+                             axes.size() == 2 &&
+                             std::min(axes[0], axes[1]) == 1 && std::max(axes[0], axes[1]) == 2;
+  if (special_int16) {
+    // reference_integer_ops::Mean with PrepareMeanOrSum's multiplier.
+    ASSIGN_OR_RETURN(const quant::QuantizedMultiplier m,
+                     quantized::RescaleMultiplier(
+                         static_cast<double>(qi.scale) / static_cast<double>(qo.scale),
+                         "input scale / output scale"));
+    state.quant_mode = Mode::kSpecial4DInt16;
+    state.multiplier = m.multiplier;
+    state.shift = m.shift;
+    state.input_zero_point = qi.zero_point;
+    state.output_zero_point = qo.zero_point;
+    return absl::OkStatus();
+  }
+  state.quant_mode = Mode::kGeneral;
+  state.mean.same_params = qi.scale == qo.scale && qi.zero_point == qo.zero_point;
+  state.mean.scale = qi.scale / qo.scale;
+  state.mean.bias = static_cast<float>(-qi.zero_point) * state.mean.scale;
   state.mean.output_zero_point = qo.zero_point;
-  reference::FoldCountIntoMultiplier(count, m.multiplier, m.shift, &state.mean.multiplier,
-                                     &state.mean.shift);
+  if (!state.mean.same_params && !std::isfinite(state.mean.scale)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("MEAN input scale / output scale = ", state.mean.scale, " is not finite"));
+  }
   ASSIGN_OR_RETURN(state.scratch_index,
                    ctx.RequestScratch(reference::ReducedSize(in.shape, state.reduce_mask) *
                                       static_cast<int64_t>(sizeof(int32_t))));
@@ -161,8 +183,14 @@ void EvalQuantizedMean(OpContext& ctx, const ReduceState& state) {
       break;
     case ReduceState::QuantMode::kSpecial4D:
       if constexpr (std::is_same_v<T, int8_t>) {
-        reference::QuantizedMean4DHW(in.shape, x, state.mean.multiplier, state.mean.shift,
+        reference::QuantizedMean4DHW(in.shape, x, state.multiplier, state.shift,
                                      state.special_bias, y);
+      }
+      break;
+    case ReduceState::QuantMode::kSpecial4DInt16:
+      if constexpr (std::is_same_v<T, int16_t>) {
+        reference::QuantizedMean4DHWInt16(in.shape, x, state.input_zero_point, state.multiplier,
+                                          state.shift, state.output_zero_point, y);
       }
       break;
     case ReduceState::QuantMode::kXnnGlobalAverage:

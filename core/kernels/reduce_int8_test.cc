@@ -1,7 +1,7 @@
 // Quantized MEAN (int8, int16): exact equality with TFLite's arithmetic written out here (the
-// general QuantizedMeanOrSum path with the count folded into the multiplier, and the int8 4-D
-// keep_dims axes {1,2} special case), within 1 LSB of the ideal mean, equal and different
-// input/output parameters, and the Prepare checks.
+// reference path: integer division for equal input/output parameters, float rescaling otherwise;
+// the int8 and int16 4-D keep_dims axes {1,2} special cases), within 1 LSB of the ideal mean,
+// equal and different input/output parameters, and the Prepare checks.
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -103,8 +103,11 @@ void CheckRandom(ir::DataType type, uint32_t seed) {
     for (int d = 0; d < rank; ++d) {
       if (mask & (1u << d)) n *= shape.dim(d);
     }
-    const bool special = is8 && keep && rank == 4 && axes.size() == 2 && mask == 6u;
-    specials += special;
+    const bool special_axes = keep && rank == 4 && axes.size() == 2 &&
+                              ((axes[0] == 1 && axes[1] == 2) || (axes[0] == 2 && axes[1] == 1));
+    const bool special = is8 && special_axes;
+    const bool special16 = !is8 && special_axes;
+    specials += special || special16;
     const int32_t tmin = std::numeric_limits<T>::min(), tmax = std::numeric_limits<T>::max();
     for (size_t j = 0; j < out.size(); ++j) {
       int32_t want;
@@ -117,26 +120,28 @@ void CheckRandom(ir::DataType type, uint32_t seed) {
         want = quant::MultiplyByQuantizedMultiplier(static_cast<int32_t>(sums[j]), m.multiplier,
                                                     m.shift) +
                bias;
-      } else {
+      } else if (special16) {
         const auto m = testing::TestQuantizeMultiplier(double{si} / double{so});
-        int s = 0;
-        while ((int64_t{1} << (s + 1)) <= n) ++s;
-        s = std::min({s, 32, 31 + m.shift});
-        const int32_t mult = static_cast<int32_t>((int64_t{m.multiplier} << s) / n);
-        want = quant::MultiplyByQuantizedMultiplier(static_cast<int32_t>(sums[j] - int64_t{zi} * n),
-                                                    mult, m.shift - s) +
+        const int32_t acc = quant::MultiplyByQuantizedMultiplier(
+            static_cast<int32_t>(sums[j] - int64_t{zi} * n), m.multiplier, m.shift);
+        const int32_t n32 = static_cast<int32_t>(n);
+        want = (acc > 0 ? (acc + n32 / 2) / n32 : (acc - n32 / 2) / n32) + zo;
+      } else if (si == so && zi == zo) {
+        want = static_cast<int32_t>(sums[j] / n);  // truncation toward zero
+      } else {
+        const float scale = si / so;
+        const float mean = static_cast<float>(sums[j]) / static_cast<float>(n);
+        want = static_cast<int32_t>(std::round(mean * scale + static_cast<float>(-zi) * scale)) +
                zo;
       }
       want = std::clamp(want, tmin, tmax);
-      ASSERT_EQ(out[j], want) << "output " << j << (special ? " (special)" : "");
+      ASSERT_EQ(out[j], want) << "output " << j << (special || special16 ? " (special)" : "");
       const double real = (static_cast<double>(sums[j]) / n - zi) * si;
       ASSERT_LE(std::abs(out[j] - testing::IdealQuantize(real, so, zo, tmin, tmax)), 1)
           << "output " << j;
     }
   }
-  if (is8) {
-    EXPECT_GT(specials, 3);
-  }
+  EXPECT_GT(specials, 3);
 }
 
 TEST(MeanInt8Test, RandomMatchesTfliteArithmeticAndIdeal) {
@@ -148,14 +153,19 @@ TEST(MeanInt16Test, RandomMatchesTfliteArithmeticAndIdeal) {
 }
 
 TEST(MeanInt8Test, HandComputed) {
-  // Same parameters in and out: the mean of raw values, rounded half away from zero.
+  // Same parameters in and out: the mean of raw values, truncated toward zero.
   std::vector<int8_t> out;
   Result r = RunMean<int8_t>(ir::DataType::kInt8, Shape{2, 2}, {1, 2, -3, -4}, {1}, false,
                              Q(0.1f, 0), Q(0.1f, 0), &out);
   ASSERT_TRUE(r.status.ok()) << r.status;
   EXPECT_EQ(r.shape, (Shape{2}));
-  // -3.5 is a tie: the doubling high-mul rounds it toward +infinity.
-  EXPECT_EQ(out, (std::vector<int8_t>{2, -3}));
+  EXPECT_EQ(out, (std::vector<int8_t>{1, -3}));
+  // Different parameters: means 1.5 and -3.5 times 0.1 / 0.2 = 0.75 and -1.75, rounded half away
+  // from zero, plus the output zero point 1.
+  r = RunMean<int8_t>(ir::DataType::kInt8, Shape{2, 2}, {1, 2, -3, -4}, {1}, false, Q(0.1f, 0),
+                      Q(0.2f, 1), &out);
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(out, (std::vector<int8_t>{2, -1}));
   // 4-D global average pool with keep_dims (TFLite's special case).
   r = RunMean<int8_t>(ir::DataType::kInt8, Shape{1, 2, 2, 1}, {10, 20, 30, 41}, {1, 2}, true,
                       Q(0.5f, 10), Q(0.25f, -20), &out);

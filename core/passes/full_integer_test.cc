@@ -51,14 +51,14 @@ TensorRanges RangesFor(const ir::Model& m,
   return r;
 }
 
-// x[1,4,4,2] -> CONV_2D(w[3,1,1,2], b[3], RELU) -> h -> LOGISTIC -> y
+// x[1,4,4,2] -> CONV_2D(w[3,1,1,2], b[3], RELU) -> h -> LOGISTIC (or `activation`) -> y
 struct ConvLogistic {
   ir::Model model;
   std::vector<float> w = {0.5f, -1.0f, 0.25f, 0.125f, -2.0f, 1.5f};
   std::vector<float> b = {0.1f, -0.2f, 0.3f};
 };
 
-ConvLogistic MakeConvLogistic() {
+ConvLogistic MakeConvLogistic(BuiltinOp activation = BuiltinOp::kLogistic) {
   ConvLogistic c;
   ModelBuilder mb;
   const int32_t x = mb.Tensor("x", {1, 4, 4, 2});
@@ -70,7 +70,7 @@ ConvLogistic MakeConvLogistic() {
   o.stride_w = o.stride_h = 1;
   o.activation = ir::Activation::kRelu;
   mb.Op(BuiltinOp::kConv2d, {x, w, b}, {h}, o);
-  mb.Op(BuiltinOp::kLogistic, {h}, {y});
+  mb.Op(activation, {h}, {y});
   mb.Inputs({x});
   mb.Outputs({y});
   c.model = mb.Build();
@@ -223,14 +223,33 @@ TEST(FullIntegerTest, SixteenByEight) {
   EXPECT_FLOAT_EQ(xq.quantization->scale[0], 3.0f / 32767.0f);
   EXPECT_EQ(sg.tensors[static_cast<size_t>(sg.operators[1].inputs[1])].type, DataType::kInt8);
   EXPECT_EQ(sg.tensors[static_cast<size_t>(sg.operators[1].inputs[2])].type, DataType::kInt64);
-  // compressd has no int16 LOGISTIC kernel yet: it stays float behind a DEQUANTIZE.
-  ASSERT_EQ(r->kept_float.size(), 1u);
-  EXPECT_EQ(r->kept_float[0].op_name, "LOGISTIC");
-  EXPECT_EQ(r->kept_float[0].output_tensor, "y");
-  EXPECT_EQ(r->kept_float[0].operator_index, 3u);
-  EXPECT_NE(r->kept_float[0].reason.find("16x8"), std::string::npos);
-  EXPECT_EQ(CodeOf(m, sg.operators[2]), BuiltinOp::kDequantize);
+  // int16 LOGISTIC: output 1/32768 with zero point 0, operator version 3.
+  EXPECT_TRUE(r->kept_float.empty());
+  ASSERT_EQ(sg.operators.size(), 4u);
+  EXPECT_EQ(CodeOf(m, sg.operators[2]), BuiltinOp::kLogistic);
+  EXPECT_EQ(m.operator_codes[static_cast<size_t>(sg.operators[2].opcode_index)].version, 3);
+  const ir::Tensor& yq = sg.tensors[static_cast<size_t>(sg.operators[2].outputs[0])];
+  EXPECT_EQ(yq.type, DataType::kInt16);
+  EXPECT_EQ(yq.quantization->scale[0], 1.0f / 32768.0f);
+  EXPECT_EQ(yq.quantization->zero_point[0], 0);
+  EXPECT_EQ(CodeOf(m, sg.operators[3]), BuiltinOp::kDequantize);
   EXPECT_EQ(sg.tensors[static_cast<size_t>(sg.outputs[0])].type, DataType::kFloat32);
+
+  // compressd has no int16 TANH kernel yet: it stays float behind a DEQUANTIZE.
+  const ConvLogistic t = MakeConvLogistic(BuiltinOp::kTanh);
+  auto rt = QuantizeFullInteger(t.model, RangesFor(t.model, {{"x", {-1.0f, 3.0f}},
+                                                             {"h", {0.0f, 5.1f}},
+                                                             {"y", {0.0f, 1.0f}}}),
+                                o);
+  ASSERT_TRUE(rt.ok()) << rt.status();
+  ASSERT_EQ(rt->kept_float.size(), 1u);
+  EXPECT_EQ(rt->kept_float[0].op_name, "TANH");
+  EXPECT_EQ(rt->kept_float[0].output_tensor, "y");
+  EXPECT_EQ(rt->kept_float[0].operator_index, 3u);
+  EXPECT_NE(rt->kept_float[0].reason.find("16x8"), std::string::npos);
+  const ir::Subgraph& sgt = rt->model.subgraphs[0];
+  EXPECT_EQ(CodeOf(rt->model, sgt.operators[2]), BuiltinOp::kDequantize);
+  EXPECT_EQ(sgt.tensors[static_cast<size_t>(sgt.outputs[0])].type, DataType::kFloat32);
 
   o.io_type = IoType::kInt8;
   EXPECT_EQ(QuantizeFullInteger(c.model, ranges, o).status().code(),

@@ -34,10 +34,10 @@ std::optional<IntegerOpRule> FindIntegerOpRule(ir::BuiltinOp op) {
     case B::kMean:
       r = {ParamRule::kFree, true, 2, 3};
       break;
-    case B::kLogistic:  // int16 LOGISTIC: TFLite has one, compressd's interpreter not yet
-      r = {ParamRule::kFixed, false, 2, 3, 1.0f / 256.0f, -128, 1.0f / 32768.0f};
+    case B::kLogistic:
+      r = {ParamRule::kFixed, true, 2, 3, 1.0f / 256.0f, -128, 1.0f / 32768.0f};
       break;
-    case B::kTanh:  // int16 TANH: as LOGISTIC
+    case B::kTanh:  // int16 TANH: TFLite has one, compressd's interpreter not yet
       r = {ParamRule::kFixed, false, 2, 3, 1.0f / 128.0f, 0, 1.0f / 32768.0f};
       break;
     case B::kMaxPool2d:

@@ -1,8 +1,11 @@
 // Reference QUANTIZE float32 -> integer kernels (TFLite reference_ops::AffineQuantize /
 // PerChannelQuantize):
 //   q = clamp(round_half_away_from_zero(x / scale) + zero_point, T's range)
-// with x / scale computed in float. NaN inputs (undefined behaviour in TFLite's cast) map to
-// zero_point clamped to T's range.
+// with x / scale computed in float, except for int16: TFLite's default kernel
+// (optimized_ops::AffineQuantize for int16) divides in double, which rounds differently where
+// x / scale lies within a float rounding error of a .5 tie (checked against the TFLite runtime by
+// the 16x8 models of tests/compat/quantize_int8_oracle_test.cc). NaN inputs (undefined behaviour
+// in TFLite's cast) map to zero_point clamped to T's range.
 #ifndef COMPRESSD_CORE_KERNELS_REFERENCE_QUANTIZE_H_
 #define COMPRESSD_CORE_KERNELS_REFERENCE_QUANTIZE_H_
 
@@ -10,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include "core/kernels/shape.h"
 #include "core/quant/fixed_point.h"
@@ -20,9 +24,11 @@ template <typename T>
 inline T QuantizeValue(float x, float scale, int64_t zero_point) {
   constexpr double kMin = std::numeric_limits<T>::min();
   constexpr double kMax = std::numeric_limits<T>::max();
-  const float rounded = std::round(x / scale);
+  const double rounded = std::is_same_v<T, int16_t>
+                             ? std::round(static_cast<double>(x) / static_cast<double>(scale))
+                             : static_cast<double>(std::round(x / scale));
   const double unclamped =
-      (std::isnan(rounded) ? 0.0 : static_cast<double>(rounded)) + static_cast<double>(zero_point);
+      (std::isnan(rounded) ? 0.0 : rounded) + static_cast<double>(zero_point);
   return static_cast<T>(std::min(std::max(unclamped, kMin), kMax));
 }
 

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 
@@ -102,39 +103,34 @@ inline void ReduceMean(const Shape& shape, const float* in, uint32_t reduce_mask
   }
 }
 
-// ---- quantized MEAN (int8 / int16), bit-exact with TFLite's default kernel (reduce.cc EvalMean) --
+// ---- quantized MEAN (int8 / int16), bit-exact with TFLite's default kernel (reduce.cc EvalMean,
+// as built into the pinned TFLite runtime; its reference path EvalMeanReferenceOps) -------------
 //
-// General path (TFLite reference_ops::QuantizedMeanOrSum, the version taking the multiplier that
-// PrepareMeanOrSum computes as QuantizeMultiplier(double(in_scale) / double(out_scale))):
-//   sum = int32 sum of the raw input values of each output, n = number of reduced elements;
-//   shift = min(floor(log2 n), 32, 31 + out_shift); mult' = (int64(mult) << shift) / n;
-//   out = clamp(MBQM(sum - in_zp * n, mult', out_shift - shift) + out_zp, T_min, T_max).
+// sum = int32 sum of the raw input values of each output, n = number of reduced elements.
+// - Equal input and output parameters (reference_ops::Mean on the raw values):
+//     out = sum / n, C++ integer division (truncation toward zero).
+// - Otherwise (reference_ops::QuantizedMeanOrSum, float rescaling):
+//     scale = float(in_scale) / float(out_scale), bias = float(-in_zp) * scale,
+//     out = clamp(round_half_away(float(sum) / float(n) * scale + bias) + out_zp), in float.
+// - int16, keep_dims, 4-D, axes exactly {1, 2} (reference_integer_ops::Mean):
+//     acc = MBQM(sum of (x - in_zp), QuantizeMultiplier(double(in_scale) / double(out_scale))),
+//     out = clamp(acc / n rounded half away from zero (integer) + out_zp).
 // An empty axis list copies the input; an empty input gives zeros (TFLite fills the int output with
 // quiet_NaN<T>() == 0).
 //
-// 4-D special case (int8 only; TFLite's generic optimized kernel, optimized_integer_ops::Mean, for
+// int8 4-D special case (TFLite's generic optimized kernel, optimized_integer_ops::Mean, for
 // keep_dims with exactly the axes {1, 2}): with float arithmetic
 //   bias = out_zp - int(in_zp * in_scale / out_scale, rounded half away from zero via +-0.5 and
 //          truncation), mult/shift = QuantizeMultiplier(in_scale / (float(H * W) * out_scale));
 //   out = clamp(MBQM(sum of raw values, mult, shift) + bias, -128, 127).
 
+// How the general path rescales (see above).
 struct QuantizedMeanParams {
-  int32_t input_zero_point = 0;
+  bool same_params = false;  // input and output scale and zero point are equal
+  float scale = 1.0f;        // float(in_scale) / float(out_scale)
+  float bias = 0.0f;         // float(-in_zp) * scale
   int32_t output_zero_point = 0;
-  int32_t multiplier = 0;  // rescale multiplier already divided by the element count
-  int shift = 0;
 };
-
-// TFLite's count folding: the multiplier of in_scale / out_scale with 1/n folded in.
-inline void FoldCountIntoMultiplier(int64_t n, int32_t multiplier, int shift,
-                                    int32_t* out_multiplier, int* out_shift) {
-  int s = 0;
-  while (s < 63 && (int64_t{2} << s) <= n) ++s;  // floor(log2 n)
-  s = std::min(s, 32);
-  s = std::min(s, 31 + shift);
-  *out_multiplier = static_cast<int32_t>((static_cast<int64_t>(multiplier) << s) / n);
-  *out_shift = shift - s;
-}
 
 // General path. `sums` holds ReducedSize(shape, reduce_mask) int32 accumulators (Eval scratch);
 // `count` is the number of input elements per output (> 0). The int32 sums wrap (two's complement)
@@ -146,14 +142,43 @@ inline void QuantizedMean(const Shape& shape, const T* in, uint32_t reduce_mask,
     return static_cast<int32_t>(static_cast<uint32_t>(acc) + static_cast<uint32_t>(int32_t{v}));
   });
   const int64_t out_size = ReducedSize(shape, reduce_mask);
-  const int32_t zp_total = static_cast<int32_t>(p.input_zero_point * count);
+  constexpr float kMin = static_cast<float>(std::numeric_limits<T>::min());
+  constexpr float kMax = static_cast<float>(std::numeric_limits<T>::max());
   for (int64_t j = 0; j < out_size; ++j) {
-    const int32_t shifted =
-        static_cast<int32_t>(static_cast<uint32_t>(sums[j]) - static_cast<uint32_t>(zp_total));
-    const int32_t v = quant::MultiplyByQuantizedMultiplier(shifted, p.multiplier, p.shift) +
-                      p.output_zero_point;
-    out[j] = static_cast<T>(std::min<int32_t>(
-        std::max<int32_t>(v, std::numeric_limits<T>::min()), std::numeric_limits<T>::max()));
+    if (p.same_params) {
+      out[j] = static_cast<T>(sums[j] / static_cast<int32_t>(count));
+      continue;
+    }
+    const float mean = static_cast<float>(sums[j]) / static_cast<float>(count);
+    float r = std::round(mean * p.scale + p.bias) + static_cast<float>(p.output_zero_point);
+    r = std::max(std::min(r, kMax), kMin);
+    out[j] = static_cast<T>(r);
+  }
+}
+
+// int16 4-D special case: input [N, H, W, C] reduced over H and W into [N, 1, 1, C].
+inline void QuantizedMean4DHWInt16(const Shape& shape, const int16_t* in, int32_t input_zero_point,
+                                   int32_t multiplier, int shift, int32_t output_zero_point,
+                                   int16_t* out) {
+  const int batches = shape.dim(0);
+  const int h = shape.dim(1);
+  const int w = shape.dim(2);
+  const int depth = shape.dim(3);
+  const int32_t n = h * w;
+  for (int b = 0; b < batches; ++b) {
+    for (int c = 0; c < depth; ++c) {
+      int32_t acc = 0;
+      for (int y = 0; y < h; ++y) {
+        for (int x = 0; x < w; ++x) {
+          acc += int32_t{in[shape.Offset(b, y, x, c)]} - input_zero_point;
+        }
+      }
+      acc = quant::MultiplyByQuantizedMultiplier(acc, multiplier, shift);
+      acc = acc > 0 ? (acc + n / 2) / n : (acc - n / 2) / n;
+      acc += output_zero_point;
+      out[static_cast<int64_t>(b) * depth + c] =
+          static_cast<int16_t>(std::min<int32_t>(std::max<int32_t>(acc, -32768), 32767));
+    }
   }
 }
 
