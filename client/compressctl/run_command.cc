@@ -61,11 +61,11 @@ void WriteShape(const kernels::Shape& s, JsonWriter& w) {
 int Run(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 1,
                           {{"input", true, true}, {"output-dir"}, {"threads"}, {"repeat"},
-                           {"json", false}, {"profile", false}});
+                           {"json", false}, {"profile", false}, {"arithmetic"}});
   if (!args.ok() || args->positionals().size() != 1) {
     if (!args.ok()) ReportError("run", args.status());
     std::cerr << "usage: compressctl run MODEL [--input FILE]... [--output-dir DIR] "
-                 "[--threads N] [--repeat N] [--profile] [--json]\n";
+                 "[--threads N] [--repeat N] [--arithmetic builtin|xnnpack] [--profile] [--json]\n";
     return kExitUsage;
   }
   auto threads = args->GetInt("threads", 1, 1, 256);
@@ -79,6 +79,18 @@ int Run(int argc, char** argv) {
   if (!model.ok()) return ReportError("run", model.status());
   interp::InterpreterOptions options;
   options.num_threads = static_cast<int>(*threads);
+  // --arithmetic xnnpack: reproduce what TFLite computes with its XNNPACK delegate (see
+  // core/kernels/op_kernel.h); builtin (the default): TFLite's builtin kernels' integer
+  // arithmetic and compressd's fastest float kernels.
+  if (const auto arithmetic = args->Get("arithmetic"); arithmetic.has_value()) {
+    if (*arithmetic == "xnnpack") {
+      options.integer_arithmetic = kernels::IntegerArithmetic::kXnnpack;
+    } else if (*arithmetic != "builtin") {
+      ReportError("run", absl::InvalidArgumentError(absl::StrCat(
+                             "--arithmetic must be builtin or xnnpack, got '", *arithmetic, "'")));
+      return kExitUsage;
+    }
+  }
   auto interp = interp::Interpreter::Create(*model, options);
   if (!interp.ok()) return ReportError(path, interp.status());
   interp::Interpreter& in = **interp;
@@ -244,7 +256,8 @@ int Run(int argc, char** argv) {
 
 Command RunCommand() {
   return {"run",
-          "run MODEL [--input FILE]... [--output-dir DIR] [--threads N] [--repeat N] [--profile] "
+          "run MODEL [--input FILE]... [--output-dir DIR] [--threads N] [--repeat N] "
+          "[--arithmetic builtin|xnnpack] [--profile] "
           "[--json]",
           "Execute a model with compressd's interpreter; inputs are .npy or raw files (default: "
           "a deterministic fill).",

@@ -23,6 +23,7 @@
 #include "core/kernels/reference/int16_logistic.h"
 #include "core/kernels/reference/integer_activations.h"
 #include "core/kernels/reference/unary.h"
+#include "core/kernels/reference/xnnpack_float.h"
 #include "core/kernels/tensor_kernels.h"
 #include "core/kernels/tensor_op_util.h"
 
@@ -258,7 +259,11 @@ absl::Status Eval(OpContext& ctx) {
       }
       break;
     case Act::kLogistic:
-      reference::Logistic(in.shape, x, y);
+      if (ctx.integer_arithmetic() == IntegerArithmetic::kXnnpack) {
+        reference::LogisticXnnpack(in.shape, x, y);
+      } else {
+        reference::Logistic(in.shape, x, y);
+      }
       break;
     case Act::kTanh:
       reference::Tanh(in.shape, x, y);

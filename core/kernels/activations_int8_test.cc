@@ -2,7 +2,7 @@
 // exact equality with TFLite's arithmetic written out here independently, closeness to the ideal
 // double-precision result, and every Prepare check. int16 LOGISTIC: closeness to the ideal
 // sigmoid and monotonicity over every input (its bit-exactness with TFLite is checked against the
-// real runtime in tests/compat/int16_activation_oracle_test.cc).
+// real runtime in tests/compat/int16_logistic_oracle_test.cc).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>

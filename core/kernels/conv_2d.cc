@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/kernels/conv_params.h"
+#include "core/kernels/optimized/xnnpack_float_conv.h"
 #include "core/kernels/hybrid_conv_util.h"
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
@@ -35,6 +36,9 @@ struct Conv2DState : OpState {
   // optimized path (bit-exact with the reference, tested there).
   std::unique_ptr<optimized::PackedInt8ConvFilter> packed_int8;
   hybrid::HybridState hybrid;  // float32 input with an int8 filter
+  // float32, constant filter, one group, kXnnpack profile: the filter packed for XNNPACK's order
+  // of operations (optimized/xnnpack_float_conv.h).
+  std::unique_ptr<optimized::XnnPackedWeights> xnn;
 };
 
 // The hybrid path (TFLite's conv.cc EvalHybridPerChannel / EvalHybrid): per-channel scales that
@@ -176,6 +180,17 @@ absl::Status Prepare(OpContext& ctx) {
         ASSIGN_OR_RETURN(state->scratch, ctx.RequestScratch(scratch));
       }
     }
+  } else if (filter->is_constant && groups == 1 &&
+             ctx.integer_arithmetic() == IntegerArithmetic::kXnnpack) {
+    // TFLite's XNNPACK delegate takes float CONV_2D with a constant filter.
+    const int64_t k = int64_t{filter->shape.dim(1)} * filter->shape.dim(2) * filter->shape.dim(3);
+    state->xnn = std::make_unique<optimized::XnnPackedWeights>(
+        optimized::PackXnnWeights(out_c, k, filter->data_as<const float>()));
+    const int64_t scratch =
+        optimized::XnnConvScratchBytes(state->params, filter->shape, output_shape);
+    if (scratch > 0) {
+      ASSIGN_OR_RETURN(state->scratch, ctx.RequestScratch(scratch));
+    }
   } else if (filter->is_constant &&
              optimized::OptimizedConv2DSupports(input->shape, filter->shape)) {
     state->packed = std::make_unique<optimized::PackedConvFilter>(
@@ -208,6 +223,13 @@ absl::Status Eval(OpContext& ctx) {
                                 bias != nullptr ? bias->data_as<const float>() : nullptr,
                                 output.shape, output.data_as<float>(),
                                 state.hybrid.Quantized(ctx), state.hybrid.Rows(ctx));
+        return absl::OkStatus();
+      }
+      if (state.xnn) {
+        optimized::XnnConv2D(params, input.shape, input.data_as<const float>(), filter.shape,
+                             *state.xnn, bias != nullptr ? bias->data_as<const float>() : nullptr,
+                             output.shape, output.data_as<float>(),
+                             state.scratch >= 0 ? ctx.scratch(state.scratch) : nullptr);
         return absl::OkStatus();
       }
       if (state.packed) {

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/kernels/conv_params.h"
+#include "core/kernels/optimized/xnnpack_float_conv.h"
 #include "core/kernels/hybrid_conv_util.h"
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
@@ -172,6 +173,14 @@ absl::Status Eval(OpContext& ctx) {
             filter.shape, filter.data_as<const int8_t>(),
             bias != nullptr ? bias->data_as<const float>() : nullptr, output.shape,
             output.data_as<float>(), state.hybrid.Quantized(ctx), state.hybrid.Rows(ctx));
+        return absl::OkStatus();
+      }
+      if (ctx.integer_arithmetic() == IntegerArithmetic::kXnnpack && filter.is_constant) {
+        // TFLite's XNNPACK delegate takes float DEPTHWISE_CONV_2D with a constant filter.
+        optimized::XnnDepthwiseConv2D(params, input.shape, input.data_as<const float>(),
+                                      filter.shape, filter.data_as<const float>(),
+                                      bias != nullptr ? bias->data_as<const float>() : nullptr,
+                                      output.shape, output.data_as<float>());
         return absl::OkStatus();
       }
       // The optimized kernel covers every case (AVX2 3x3/5x5 paths, portable fallback) and is

@@ -22,6 +22,7 @@
 #include "core/kernels/optimized/fully_connected.h"
 #include "core/kernels/optimized/int8_fully_connected.h"
 #include "core/kernels/quantized_conv_util.h"
+#include "core/kernels/optimized/xnnpack_float_conv.h"
 #include "core/kernels/reference/fully_connected.h"
 #include "core/kernels/reference/hybrid_conv.h"
 #include "core/kernels/reference/integer_fully_connected.h"
@@ -38,6 +39,8 @@ struct FullyConnectedState : OpState {
   std::unique_ptr<optimized::PackedInt8Matrix> packed_int8;
   int scratch = -1;
   hybrid::HybridState hybrid;  // float32 input with int8 weights
+  // float32, constant weights, kXnnpack profile: weights packed for XNNPACK's order of operations.
+  std::unique_ptr<optimized::XnnPackedWeights> xnn;
 };
 
 absl::Status Prepare(OpContext& ctx) {
@@ -153,6 +156,11 @@ absl::Status Prepare(OpContext& ctx) {
         ASSIGN_OR_RETURN(state->scratch, ctx.RequestScratch(scratch));
       }
     }
+  } else if (weights->is_constant && weights->shape.rank() == 2 &&
+             ctx.integer_arithmetic() == IntegerArithmetic::kXnnpack) {
+    // TFLite's XNNPACK delegate takes float FULLY_CONNECTED with constant weights.
+    state->xnn = std::make_unique<optimized::XnnPackedWeights>(optimized::PackXnnWeights(
+        weights->shape.dim(0), weights->shape.dim(1), weights->data_as<const float>()));
   } else if (weights->is_constant) {
     state->packed = std::make_unique<optimized::PackedMatrix>(
         optimized::PackFullyConnectedWeights(weights->shape, weights->data_as<const float>()));
@@ -178,6 +186,14 @@ absl::Status Eval(OpContext& ctx) {
             weights.data_as<const int8_t>(),
             bias != nullptr ? bias->data_as<const float>() : nullptr, output.data_as<float>(),
             hs.Quantized(ctx), hs.Rows(ctx));
+        return absl::OkStatus();
+      }
+      if (const auto* state = ctx.state_as<FullyConnectedState>(); state && state->xnn) {
+        const int64_t units = weights.shape.dim(0);
+        optimized::XnnGemm(units == 0 ? 0 : output.shape.FlatSize() / units,
+                           input.data_as<const float>(), weights.shape.dim(1), *state->xnn,
+                           bias != nullptr ? bias->data_as<const float>() : nullptr,
+                           ActivationRange(options.activation), output.data_as<float>(), units);
         return absl::OkStatus();
       }
       if (const auto* state = ctx.state_as<FullyConnectedState>(); state && state->packed) {

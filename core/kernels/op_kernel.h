@@ -52,7 +52,8 @@ struct TensorView {
   bool IsQuantized() const { return quant != nullptr && quant->IsQuantized(); }
 };
 
-// Integer arithmetic profiles: which runtime's int8 results the kernels reproduce bit-exactly.
+// Arithmetic profiles: which runtime's results the kernels reproduce bit-exactly (int8 and, for
+// kXnnpack, the float operators listed below).
 //
 // kTfliteBuiltin (default): TensorFlow Lite's builtin kernels (reference_integer_ops and the
 // default optimized kernels that match them): fixed-point requantization with
@@ -85,9 +86,17 @@ struct TensorView {
 //   * QUANTIZE float32 -> int8 (per-tensor): f32-qs8-vcvt, lrintf(x * (1/scale)) + zp;
 //     int8 -> int8 (in_scale / out_scale in [2^-8, 2^7]): qs8-vcvt, Q8 multiplier
 //     lrintf(256 * ratio), (x * m + (out_zp << 8) - m * in_zp + 128) >> 8, clamped.
-//   * float32 HARD_SWISH (the delegate takes it): f32-vhswish, (x * 0x1.555556p-3f) times
-//     min(max(x + 3, 0), 6), each step rounded to float (reference/unary.h HardSwishXnnpack;
-//     TFLite's builtin divides by 6 last). Exact on every input of tests/compat's probe.
+// float32 operators the delegate takes, in XNNPACK's order of operations (each checked bit for bit
+// against the TFLite runtime in tests/compat/xnnpack_float_oracle_test.cc):
+//   * CONV_2D (constant filter, one group), DEPTHWISE_CONV_2D (constant filter) and
+//     FULLY_CONNECTED (constant 2-D weights): each output is bias + products added one by one,
+//     unfused, in XNNPACK's GEMM / IGEMM / depthwise tap order (reference/xnnpack_float_conv.h,
+//     fast path optimized/xnnpack_float_conv.h).
+//   * LOGISTIC: XNNPACK's rr2_p5_div sigmoid; AVERAGE_POOL_2D over the whole unpadded image:
+//     global average pooling (7p7x summation); RESIZE_BILINEAR: f32-ibilinear
+//     (reference/xnnpack_float.h).
+//   * HARD_SWISH: f32-vhswish, (x * 0x1.555556p-3f) times min(max(x + 3, 0), 6), each step
+//     rounded to float (reference/unary.h HardSwishXnnpack; TFLite's builtin divides by 6 last).
 // Same results in both profiles (no change needed): MAX_POOL_2D, PAD, RESHAPE, CONCATENATION
 // (byte moves / max; the delegate needs equal quantization), DEQUANTIZE ((x - zp) * scale in
 // float), LOGISTIC (both use a 256-entry table of round(256 / (1 + expf(-x))) - 128; they differ

@@ -16,6 +16,7 @@
 #include "core/kernels/optimized/max_pool.h"
 #include "core/kernels/quantized_util.h"
 #include "core/kernels/reference/pooling.h"
+#include "core/kernels/reference/xnnpack_float.h"
 
 namespace compressd::kernels {
 namespace {
@@ -152,6 +153,15 @@ absl::Status Eval(OpContext& ctx) {
         optimized::MaxPoolFloat(Geometry(params, input.shape, output.shape), params.act_min,
                                 params.act_max, input.data_as<const float>(),
                                 output.data_as<float>());
+      } else if (ctx.integer_arithmetic() == IntegerArithmetic::kXnnpack &&
+                 output.shape.dim(1) == 1 && output.shape.dim(2) == 1 &&
+                 params.filter_h == input.shape.dim(1) && params.filter_w == input.shape.dim(2) &&
+                 params.pad_top == 0 && params.pad_left == 0) {
+        // XNNPACK runs a window covering the whole unpadded image as global average pooling.
+        reference::GlobalAveragePoolXnnpack(
+            input.shape.dim(0), int64_t{input.shape.dim(1)} * input.shape.dim(2),
+            input.shape.dim(3), input.data_as<const float>(), params.act_min, params.act_max,
+            output.data_as<float>());
       } else {
         reference::AveragePool(params, input.shape, input.data_as<const float>(), output.shape,
                                output.data_as<float>());

@@ -18,6 +18,7 @@
 #include "core/kernels/optimized/int8_resize_bilinear.h"
 #include "core/kernels/quantized_util.h"
 #include "core/kernels/reference/resize_bilinear.h"
+#include "core/kernels/reference/xnnpack_float.h"
 #include "core/kernels/reference/xnnpack_int8.h"
 
 namespace compressd::kernels {
@@ -106,6 +107,12 @@ absl::Status Eval(OpContext& ctx) {
   const auto options = OptionsOrDefault<ir::ResizeBilinearOptions>(ctx);
   switch (input.type) {
     case ir::DataType::kFloat32:
+      if (ctx.integer_arithmetic() == IntegerArithmetic::kXnnpack) {
+        reference::ResizeBilinearXnnpack(options.align_corners, options.half_pixel_centers,
+                                         input.shape, input.data_as<const float>(), output.shape,
+                                         output.data_as<float>());
+        return absl::OkStatus();
+      }
       reference::ResizeBilinear(options.align_corners, options.half_pixel_centers, input.shape,
                                 input.data_as<const float>(), output.shape,
                                 output.data_as<float>());

@@ -1,7 +1,7 @@
 // The interpolation table of TFLite's int16 LOGISTIC kernel: sigmoid(i / 24) for i = 0..255 in
 // unsigned 0.16 fixed point, as TFLite tabulates it (entries are up to 2 above the rounded ideal
 // value where that lowers the interpolation error). Measured from the real TFLite runtime:
-// tests/compat/int16_activation_oracle_test.cc runs every int16 input at eleven input scales, and
+// tests/compat/int16_logistic_oracle_test.cc runs every int16 input at eleven input scales, and
 //   scripts/derive_int16_sigmoid_table.py DIR
 // reconstructs the entries from those outputs. Where the outputs cannot tell two values of an
 // entry apart (some entries from 183 on), both give the same output for every input of every

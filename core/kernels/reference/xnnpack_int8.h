@@ -197,7 +197,8 @@ inline void XnnRequantize(const XnnRequantizeParams& p, int64_t size, const int8
 struct XnnResizeTap {
   int64_t lo = 0;
   int64_t hi = 0;
-  int32_t alpha = 0;  // lrintf(frac * 2048), in [0, 2048]
+  float frac = 0.0f;  // source coordinate - lo: the float weight of `hi` (f32-ibilinear)
+  int32_t alpha = 0;  // lrintf(frac * 2048), in [0, 2048] (s8-ibilinear)
 };
 
 // xnn_indirection_init_resize_bilinear2d_hwc_q11 along one axis. `legacy` is TFLite's
@@ -219,7 +220,8 @@ inline XnnResizeTap XnnResizeCoordinate(int64_t out_index, int64_t in_size, int6
   XnnResizeTap t;
   t.lo = static_cast<int64_t>(static_cast<int32_t>(in_coord));
   t.hi = std::min(t.lo + 1, in_max);
-  t.alpha = XnnRoundToInt((in_coord - static_cast<float>(t.lo)) * 2048.0f);
+  t.frac = in_coord - static_cast<float>(t.lo);
+  t.alpha = XnnRoundToInt(t.frac * 2048.0f);
   return t;
 }
 
