@@ -92,8 +92,8 @@ struct TensorView {
 //     FULLY_CONNECTED (constant 2-D weights): each output is bias + products added one by one,
 //     unfused, in XNNPACK's GEMM / IGEMM / depthwise tap order (reference/xnnpack_float_conv.h,
 //     fast path optimized/xnnpack_float_conv.h).
-//   * LOGISTIC: XNNPACK's rr2_p5_div sigmoid; AVERAGE_POOL_2D over the whole unpadded image:
-//     global average pooling (7p7x summation); RESIZE_BILINEAR: f32-ibilinear
+//   * LOGISTIC: XNNPACK's rr2_p5_div sigmoid; AVERAGE_POOL_2D over the whole unpadded image and
+//     4-D MEAN over H and W: global average pooling (7p7x summation); RESIZE_BILINEAR: f32-ibilinear
 //     (reference/xnnpack_float.h).
 //   * HARD_SWISH: f32-vhswish, (x * 0x1.555556p-3f) times min(max(x + 3, 0), 6), each step
 //     rounded to float (reference/unary.h HardSwishXnnpack; TFLite's builtin divides by 6 last).

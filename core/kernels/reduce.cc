@@ -27,6 +27,7 @@
 #include "core/base/status_macros.h"
 #include "core/kernels/op_kernel.h"
 #include "core/kernels/quantized_util.h"
+#include "core/kernels/reference/xnnpack_float.h"
 #include "core/kernels/reference/xnnpack_int8.h"
 #include "core/kernels/tensor_kernels.h"
 #include "core/kernels/tensor_op_util.h"
@@ -281,6 +282,14 @@ absl::Status Eval(OpContext& ctx) {
   float* y = out.data_as<float>();
   switch (kReducer) {
     case Reducer::kMean:
+      if (ctx.integer_arithmetic() == IntegerArithmetic::kXnnpack && in.shape.rank() == 4 &&
+          mask == 0b0110u) {
+        // TFLite's XNNPACK delegate runs a 4-D mean over H and W as global average pooling.
+        reference::GlobalAveragePoolXnnpack(
+            in.shape.dim(0), int64_t{in.shape.dim(1)} * in.shape.dim(2), in.shape.dim(3), x,
+            -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity(), y);
+        break;
+      }
       reference::ReduceMean(in.shape, x, mask, y);
       break;
     case Reducer::kSum:

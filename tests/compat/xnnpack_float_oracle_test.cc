@@ -2,7 +2,8 @@
 // for bit, in the real TFLite runtime (one-operator models, many inputs):
 //   * LOGISTIC on 80,001 inputs from -40 to 40 (XNNPACK's rr2_p5_div sigmoid);
 //   * HARD_SWISH on 80,001 inputs from -5.05 to 5.05, clamping regions included;
-//   * global AVERAGE_POOL_2D on four image sizes (7p7x summation, 1 to 147 passes);
+//   * global AVERAGE_POOL_2D on five image sizes and MEAN over height and width (7p7x
+//     summation, 1 to 147 passes);
 //   * RESIZE_BILINEAR, legacy, align_corners and half_pixel_centers, up- and downscaling;
 //   * CONV_2D (3x3 stride 2 with padding, 1x1), DEPTHWISE_CONV_2D (3x3, 5x5 with padding) and
 //     FULLY_CONNECTED with biases and fused activations (XNNPACK's order of operations).
@@ -113,6 +114,24 @@ TEST(XnnpackFloatOracleTest, GlobalAveragePool) {
     b.Inputs({x});
     b.Outputs({y});
     ExpectBitExact(b.Build(), Random(static_cast<size_t>(h * w * c), 5));
+  }
+}
+
+TEST(XnnpackFloatOracleTest, MeanOverHeightAndWidth) {
+  for (const bool keep_dims : {false, true}) {
+    SCOPED_TRACE(::testing::Message() << "keep_dims " << keep_dims);
+    ModelBuilder b;
+    const int32_t x = b.Tensor("x", {1, 7, 9, 16});
+    const int32_t axes =
+        b.Constant("axes", {2}, ir::DataType::kInt32, std::vector<int32_t>{1, 2});
+    const int32_t y = b.Tensor("y", keep_dims ? std::vector<int32_t>{1, 1, 1, 16}
+                                              : std::vector<int32_t>{1, 16});
+    ir::ReducerOptions o;
+    o.keep_dims = keep_dims;
+    b.Op(ir::BuiltinOp::kMean, {x, axes}, {y}, o);
+    b.Inputs({x});
+    b.Outputs({y});
+    ExpectBitExact(b.Build(), Random(7 * 9 * 16, 16));
   }
 }
 

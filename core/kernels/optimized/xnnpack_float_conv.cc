@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/base/cpu_features.h"
 #include "core/kernels/optimized/portable_simd.h"
+#include "core/kernels/optimized/xnnpack_float_ukernel.h"
 #include "core/kernels/reference/xnnpack_float_conv.h"
 
 namespace compressd::kernels::optimized {
@@ -14,28 +16,16 @@ using portable::Load4;
 using portable::Store4;
 using portable::V4;
 
-constexpr int kRows = 4;  // output positions per tile
-constexpr int kCols = 8;  // output channels per panel
+constexpr int kRows = kXnnTileRows;  // output positions per tile
+constexpr int kCols = 8;             // output channels per panel
 
-// Stores `cols` (<= 8) clamped values of the two accumulators.
-inline void StoreRow(V4 lo, V4 hi, int cols, const FloatActivationRange& act, float* out) {
-  float tmp[kCols];
-  Store4(tmp, lo);
-  Store4(tmp + 4, hi);
-  for (int j = 0; j < cols; ++j) out[j] = ApplyActivation(tmp[j], act.min, act.max);
-}
-
-// `rows` (1..4) rows of A against one panel: 8 output channels starting at column `n0`.
-void Tile(int rows, const float* const* a_rows, const float* panel, int64_t k, const float* bias,
-          int64_t n0, int cols, const FloatActivationRange& act, float* const* out_rows) {
-  float b[kCols] = {};
-  if (bias != nullptr) {
-    for (int j = 0; j < cols; ++j) b[j] = bias[n0 + j];
-  }
-  V4 acc_lo[kRows], acc_hi[kRows];
+// `rows` (1..6) rows of A against one panel (portable): raw sums into acc[6][16] (first 8).
+void PortableTile(int rows, const float* const* a_rows, const float* panel, int64_t k,
+                  const float* bias8, float* acc) {
+  V4 lo[kRows], hi[kRows];
   for (int r = 0; r < kRows; ++r) {
-    acc_lo[r] = Load4(b);
-    acc_hi[r] = Load4(b + 4);
+    lo[r] = Load4(bias8);
+    hi[r] = Load4(bias8 + 4);
   }
   for (int64_t kk = 0; kk < k; ++kk) {
     const V4 w_lo = Load4(panel + kk * kCols);
@@ -43,27 +33,67 @@ void Tile(int rows, const float* const* a_rows, const float* panel, int64_t k, c
     for (int r = 0; r < kRows; ++r) {
       if (r >= rows) break;
       const V4 x = Broadcast4(a_rows[r][kk]);
-      acc_lo[r] = acc_lo[r] + x * w_lo;
-      acc_hi[r] = acc_hi[r] + x * w_hi;
+      lo[r] = lo[r] + x * w_lo;
+      hi[r] = hi[r] + x * w_hi;
     }
   }
-  for (int r = 0; r < rows; ++r) StoreRow(acc_lo[r], acc_hi[r], cols, act, out_rows[r] + n0);
+  for (int r = 0; r < rows; ++r) {
+    Store4(acc + r * 16, lo[r]);
+    Store4(acc + r * 16 + 4, hi[r]);
+  }
 }
 
-// Rows r0..r0+rows-1 given by pointers, all panels.
+// Rows given by pointers (1..6 of them), all panels; clamps and stores.
 void GemmRows(int rows, const float* const* a_rows, const XnnPackedWeights& w, const float* bias,
               const FloatActivationRange& act, float* const* out_rows) {
+  static const bool avx2 = GetCpuFeatures().avx2_fma;
   const int64_t panels = (w.n + kCols - 1) / kCols;
-  for (int64_t p = 0; p < panels; ++p) {
+  const int64_t step = avx2 ? 2 : 1;
+  float acc[kRows * 16];
+  float b[16];
+  for (int64_t p = 0; p < panels; p += step) {
     const int64_t n0 = p * kCols;
-    const int cols = static_cast<int>(std::min<int64_t>(kCols, w.n - n0));
-    Tile(rows, a_rows, w.panels.data() + p * w.k * kCols, w.k, bias, n0, cols, act, out_rows);
+    const int cols = static_cast<int>(std::min<int64_t>(kCols * step, w.n - n0));
+    for (int j = 0; j < 16; ++j) b[j] = bias != nullptr && j < cols ? bias[n0 + j] : 0.0f;
+    const float* panel0 = w.panels.data() + p * w.k * kCols;
+    if (avx2) {
+      const float* panel1 = p + 1 < panels ? panel0 + w.k * kCols : nullptr;
+      XnnGemmTileAvx2(rows, a_rows, panel0, panel1, w.k, b, out_rows, n0, cols, act.min, act.max);
+      continue;
+    }
+    PortableTile(rows, a_rows, panel0, w.k, b, acc);
+    for (int r = 0; r < rows; ++r) {
+      for (int j = 0; j < cols; ++j) {
+        out_rows[r][n0 + j] = ApplyActivation(acc[r * 16 + j], act.min, act.max);
+      }
+    }
   }
 }
 
 bool IsPointwise(const ConvParams& params, const Shape& filter_shape) {
   return filter_shape.dim(1) == 1 && filter_shape.dim(2) == 1 && params.stride_h == 1 &&
          params.stride_w == 1 && params.pad_top == 0 && params.pad_left == 0;
+}
+
+// Depthwise, depth multiplier 1, portable: as XnnDepthwiseTapsAvx2 with 4 channels per vector.
+void DepthwiseTapsPortable(int lanes, int taps, const float* const* x, const float* const* w,
+                           const float* bias, float act_min, float act_max, float* out) {
+  int c = 0;
+  float tmp[4];
+  for (; c + 4 <= lanes; c += 4) {
+    V4 a = bias != nullptr ? Load4(bias + c) : portable::Zero4();
+    for (int t = 0; t < taps; ++t) a = a + Load4(x[t] + c) * Load4(w[t] + c);
+    Store4(tmp, a);
+    for (int l = 0; l < 4; ++l) out[c + l] = ApplyActivation(tmp[l], act_min, act_max);
+  }
+  for (; c < lanes; ++c) {
+    float a = bias != nullptr ? bias[c] : 0.0f;
+    for (int t = 0; t < taps; ++t) {
+      const float product = x[t][c] * w[t][c];
+      a = a + product;
+    }
+    out[c] = ApplyActivation(a, act_min, act_max);
+  }
 }
 
 }  // namespace
@@ -160,6 +190,7 @@ void XnnDepthwiseConv2D(const ConvParams& params, const Shape& input_shape, cons
                                       output_shape, output);
     return;
   }
+  static const bool avx2 = GetCpuFeatures().avx2_fma;
   const int batches = input_shape.dim(0);
   const int in_h = input_shape.dim(1);
   const int in_w = input_shape.dim(2);
@@ -168,45 +199,66 @@ void XnnDepthwiseConv2D(const ConvParams& params, const Shape& input_shape, cons
   const int filter_w = filter_shape.dim(2);
   const int out_h = output_shape.dim(1);
   const int out_w = output_shape.dim(2);
-  const int vec_end = channels / 4 * 4;
-  for (int b = 0; b < batches; ++b) {
-    for (int oy = 0; oy < out_h; ++oy) {
-      for (int ox = 0; ox < out_w; ++ox) {
-        float* out = output + output_shape.Offset(b, oy, ox, 0);
-        for (int c = 0; c < channels; c += 4) {
-          const int lanes = c < vec_end ? 4 : channels - c;
-          float tmp[4] = {};
-          if (bias != nullptr) {
-            for (int l = 0; l < lanes; ++l) tmp[l] = bias[c + l];
-          }
-          V4 acc = Load4(tmp);
-          for (int fx = 0; fx < filter_w; ++fx) {
-            const int in_x = ox * params.stride_w - params.pad_left + params.dilation_w * fx;
-            for (int fy = 0; fy < filter_h; ++fy) {
-              const int in_y = oy * params.stride_h - params.pad_top + params.dilation_h * fy;
-              const float* w = filter + (int64_t{fy} * filter_w + fx) * channels + c;
-              float xs[4] = {};
-              float ws[4] = {};
-              const bool padding = in_y < 0 || in_y >= in_h || in_x < 0 || in_x >= in_w;
-              const float* in = padding ? nullptr : input + input_shape.Offset(b, in_y, in_x, c);
-              V4 x, wv;
-              if (lanes == 4) {
-                x = padding ? portable::Zero4() : Load4(in);
-                wv = Load4(w);
-              } else {
-                for (int l = 0; l < lanes; ++l) {
-                  xs[l] = padding ? 0.0f : in[l];
-                  ws[l] = w[l];
-                }
-                x = Load4(xs);
-                wv = Load4(ws);
+  const int taps = filter_h * filter_w;
+  // Channels per pass: the accumulators and a zero row for padding taps live on the stack.
+  constexpr int kChunk = 256;
+  constexpr int kMaxTaps = 64;
+  if (taps > kMaxTaps) {
+    reference::DepthwiseConv2DXnnpack(params, input_shape, input, filter_shape, filter, bias,
+                                      output_shape, output);
+    return;
+  }
+  static const float kZeros[kChunk] = {};
+  const float* x[kMaxTaps];
+  const float* w[kMaxTaps];
+  const int64_t row_stride = int64_t{in_w} * channels;
+  // Per tap (column-major, XNNPACK's order): its input offset from the window's corner.
+  int64_t tap_offset[kMaxTaps];
+  for (int fx = 0, t = 0; fx < filter_w; ++fx) {
+    for (int fy = 0; fy < filter_h; ++fy, ++t) {
+      tap_offset[t] = int64_t{params.dilation_h} * fy * row_stride +
+                      int64_t{params.dilation_w} * fx * channels;
+    }
+  }
+  const int span_h = (filter_h - 1) * params.dilation_h;
+  const int span_w = (filter_w - 1) * params.dilation_w;
+  for (int c0 = 0; c0 < channels; c0 += kChunk) {
+    const int lanes = std::min(kChunk, channels - c0);
+    for (int fx = 0, t = 0; fx < filter_w; ++fx) {
+      for (int fy = 0; fy < filter_h; ++fy, ++t) {
+        w[t] = filter + (int64_t{fy} * filter_w + fx) * channels + c0;
+      }
+    }
+    const float* chunk_bias = bias != nullptr ? bias + c0 : nullptr;
+    for (int b = 0; b < batches; ++b) {
+      const float* image = input + int64_t{b} * in_h * row_stride + c0;
+      for (int oy = 0; oy < out_h; ++oy) {
+        const int in_y0 = oy * params.stride_h - params.pad_top;
+        const bool rows_inside = in_y0 >= 0 && in_y0 + span_h < in_h;
+        float* out_row = output + (int64_t{b} * out_h + oy) * out_w * channels + c0;
+        for (int ox = 0; ox < out_w; ++ox) {
+          const int in_x0 = ox * params.stride_w - params.pad_left;
+          if (rows_inside && in_x0 >= 0 && in_x0 + span_w < in_w) {
+            const float* corner = image + in_y0 * row_stride + int64_t{in_x0} * channels;
+            for (int t = 0; t < taps; ++t) x[t] = corner + tap_offset[t];
+          } else {  // a padding tap reads zeros
+            for (int fx = 0, t = 0; fx < filter_w; ++fx) {
+              const int in_x = in_x0 + params.dilation_w * fx;
+              for (int fy = 0; fy < filter_h; ++fy, ++t) {
+                const int in_y = in_y0 + params.dilation_h * fy;
+                x[t] = in_y < 0 || in_y >= in_h || in_x < 0 || in_x >= in_w
+                           ? kZeros
+                           : image + in_y * row_stride + int64_t{in_x} * channels;
               }
-              acc = acc + x * wv;
             }
           }
-          Store4(tmp, acc);
-          for (int l = 0; l < lanes; ++l) {
-            out[c + l] = ApplyActivation(tmp[l], params.act_min, params.act_max);
+          float* out = out_row + int64_t{ox} * channels;
+          if (avx2) {
+            XnnDepthwiseTapsAvx2(lanes, taps, x, w, chunk_bias, params.act_min, params.act_max,
+                                 out);
+          } else {
+            DepthwiseTapsPortable(lanes, taps, x, w, chunk_bias, params.act_min, params.act_max,
+                                  out);
           }
         }
       }
