@@ -1,6 +1,13 @@
 #include "client/remote/compress_client.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <functional>
+#include <future>
+#include <optional>
 #include <type_traits>
 #include <vector>
 
@@ -57,16 +64,18 @@ bool IsTerminal(v1::JobState state) {
 }
 
 absl::StatusOr<std::unique_ptr<CompressClient>> CompressClient::Create(
-    const ConnectionOptions& options, const RetryPolicy& retry) {
+    const ConnectionOptions& options, const RetryPolicy& retry, const UploadOptions& upload) {
   auto channel = CreateChannel(options);
   if (!channel.ok()) return channel.status();
-  return std::unique_ptr<CompressClient>(new CompressClient(options, retry, std::move(*channel)));
+  return std::unique_ptr<CompressClient>(
+      new CompressClient(options, retry, upload, std::move(*channel)));
 }
 
-CompressClient::CompressClient(ConnectionOptions options, RetryPolicy retry,
+CompressClient::CompressClient(ConnectionOptions options, RetryPolicy retry, UploadOptions upload,
                                std::shared_ptr<grpc::Channel> ch)
     : options_(std::move(options)),
       retry_(retry),
+      upload_(upload),
       channel_(std::move(ch)),
       stub_(v1::CompressionService::NewStub(channel_)),
       health_(grpc::health::v1::Health::NewStub(channel_)) {}
@@ -76,18 +85,182 @@ absl::Duration CompressClient::TransferTimeout(uint64_t bytes) const {
   return options_.rpc_timeout + absl::Seconds(static_cast<double>(bytes) / (1 << 20));
 }
 
-// Uploads for models and datasets differ only in their message types.
+// Sends the file's bytes [offset, size) as chunk messages, each read straight into the message
+// that is written (Write serializes it before returning, so one message is reused). Returns false
+// when the stream broke (the caller learns why from Finish); DATA_LOSS when the file got shorter;
+// `after_chunk` runs after each chunk and may stop the stream by returning false.
+template <typename Request>
+absl::StatusOr<bool> SendChunks(grpc::ClientWriter<Request>& writer, std::FILE* f,
+                                const std::string& path, uint64_t offset, uint64_t size,
+                                const TransferProgress& progress,
+                                const std::function<bool()>& after_chunk = {}) {
+  Request msg;
+  v1::DataChunk* chunk = msg.mutable_chunk();
+  std::string* data = chunk->mutable_data();
+  while (offset < size) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(kChunkBytes, size - offset));
+    data->resize(want);
+    const size_t n = std::fread(data->data(), 1, want, f);
+    if (n == 0) return absl::DataLossError(absl::StrCat("'", path, "' changed while uploading"));
+    data->resize(n);
+    chunk->set_offset(offset);
+    if (!writer.Write(msg)) return false;
+    offset += n;
+    if (progress) progress(offset, size);
+    if (after_chunk && !after_chunk()) return false;
+  }
+  return true;
+}
+
+template <typename Request>
+void SetMetadata(Request& first, const std::string& display, uint64_t size,
+                 const std::string& sha256, uint64_t offset) {
+  auto* meta = first.mutable_metadata();
+  meta->set_name(display);
+  if constexpr (std::is_same_v<Request, v1::UploadModelRequest>) {
+    meta->set_format(v1::MODEL_FORMAT_TFLITE);
+  } else {
+    meta->set_format(v1::DATASET_FORMAT_TAR);
+  }
+  meta->set_size_bytes(size);
+  meta->set_sha256(sha256);
+  meta->set_offset(offset);
+}
+
+template <typename Response>
+Response FromStatus(const v1::GetUploadStatusResponse& sresp) {
+  Response resp;
+  if constexpr (std::is_same_v<Response, v1::UploadModelResponse>) {
+    *resp.mutable_model() = sresp.model();
+  } else {
+    *resp.mutable_dataset() = sresp.dataset();
+  }
+  return resp;
+}
+
+// Whether a failed streamed-hash attempt should be repeated with the digest up front: the stream
+// broke (UNAVAILABLE, ABORTED, CANCELLED), the server's answer depends on the digest (the quota
+// does not charge objects the tenant holds), or the server predates streamed hashes.
+bool FallBackToDigestFirst(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kCancelled:
+    case absl::StatusCode::kResourceExhausted:
+      return true;
+    case absl::StatusCode::kInvalidArgument:
+      return s.message().find("metadata.sha256") != absl::string_view::npos;
+    default:
+      return false;
+  }
+}
+
+// The first attempt of a large upload: streams the file right away with an empty metadata.sha256
+// while a second thread hashes it, and sends the digest in the trailer. As soon as the digest is
+// known, GetUploadStatus tells whether the server holds the object already; then the stream is
+// cancelled and the stored reference returned. Returns the response, std::nullopt when the
+// caller should continue with the digest-up-front protocol (FallBackToDigestFirst), or an error.
+template <typename Request, typename Response>
+absl::StatusOr<std::optional<Response>> UploadStreamedHash(
+    v1::CompressionService::Stub* stub, const ConnectionOptions& options, v1::UploadKind kind,
+    const std::string& path, const std::string& display, uint64_t size,
+    const TransferProgress& progress, absl::Duration timeout,
+    std::unique_ptr<grpc::ClientWriter<Request>> (v1::CompressionService::Stub::*open)(
+        grpc::ClientContext*, Response*)) {
+  File f(std::fopen(path.c_str(), "rb"));
+  if (f.get() == nullptr) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
+  // Joined before returning (the future's destructor waits): it only reads the file.
+  std::future<absl::StatusOr<FileDigest>> hashing =
+      std::async(std::launch::async, [path] { return Sha256File(path); });
+  grpc::ClientContext ctx;
+  PrepareContext(ctx, options, timeout);
+  Response resp;
+  std::unique_ptr<grpc::ClientWriter<Request>> writer = (stub->*open)(&ctx, &resp);
+  Request first;
+  SetMetadata(first, display, size, /*sha256=*/"", /*offset=*/0);
+  bool stream_ok = writer->Write(first);
+
+  // The dedup probe, once the digest is ready.
+  std::optional<absl::StatusOr<FileDigest>> digest;
+  std::optional<Response> stored;
+  const auto probe = [&]() -> bool {
+    if (digest || hashing.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      return true;
+    }
+    digest = hashing.get();
+    if (!digest->ok()) return false;
+    v1::GetUploadStatusRequest sreq;
+    sreq.set_kind(kind);
+    sreq.set_sha256((*digest)->sha256);
+    sreq.set_size_bytes((*digest)->size);
+    v1::GetUploadStatusResponse sresp;
+    grpc::ClientContext sctx;
+    PrepareContext(sctx, options, options.rpc_timeout);
+    // A failed probe only costs the dedup: the upload goes on.
+    if (stub->GetUploadStatus(&sctx, sreq, &sresp).ok() && sresp.complete()) {
+      stored = FromStatus<Response>(sresp);
+      return false;
+    }
+    return true;
+  };
+  absl::Status local;  // a client-side failure that ends the stream
+  if (stream_ok) {
+    absl::StatusOr<bool> sent = SendChunks(*writer, f.get(), path, 0, size, progress, probe);
+    if (!sent.ok()) local = sent.status();
+    stream_ok = sent.ok() && *sent;
+  }
+  if (stream_ok && !digest) digest = hashing.get();
+  if (digest && !digest->ok()) local = digest->status();
+  if (local.ok() && stream_ok && (*digest)->size != size) {
+    local = absl::DataLossError(absl::StrCat("'", path, "' changed while uploading"));
+  }
+  if (!local.ok() || stored) {
+    ctx.TryCancel();
+    (void)writer->Finish();
+    if (!local.ok()) return local;
+    if (progress) progress(size, size);
+    return stored;
+  }
+  if (stream_ok) {
+    Request trailer;
+    trailer.mutable_trailer()->set_sha256((*digest)->sha256);
+    if (writer->Write(trailer)) writer->WritesDone();
+  }
+  absl::Status s = FromGrpcStatus(writer->Finish(),
+                                  kind == v1::UPLOAD_KIND_MODEL ? "UploadModel" : "UploadDataset");
+  if (s.ok()) return std::optional<Response>(std::move(resp));
+  if (FallBackToDigestFirst(s)) return std::optional<Response>();
+  return s;
+}
+
+// Uploads for models and datasets differ only in their message types. Files of at least
+// upload.streamed_hash_min_bytes start with UploadStreamedHash; smaller files, and every retry,
+// hash first: probe GetUploadStatus, then stream from the committed offset (resumable).
 template <typename Request, typename Response>
 absl::StatusOr<Response> UploadFile(
     v1::CompressionService::Stub* stub, const ConnectionOptions& options,
-    const RetryPolicy& retry, v1::UploadKind kind, const std::string& path,
-    const std::string& name, const TransferProgress& progress, absl::Duration timeout_base,
+    const RetryPolicy& retry, const UploadOptions& upload, v1::UploadKind kind,
+    const std::string& path, const std::string& name, const TransferProgress& progress,
+    absl::Duration timeout_base,
     std::unique_ptr<grpc::ClientWriter<Request>> (v1::CompressionService::Stub::*open)(
         grpc::ClientContext*, Response*)) {
+  const std::string display = name.empty() ? BaseName(path) : name;
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
+  }
+  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  if (file_size == 0) return absl::InvalidArgumentError(absl::StrCat("'", path, "' is empty"));
+  if (file_size >= upload.streamed_hash_min_bytes) {
+    absl::StatusOr<std::optional<Response>> r = UploadStreamedHash<Request, Response>(
+        stub, options, kind, path, display, file_size, progress,
+        timeout_base + absl::Seconds(static_cast<double>(file_size) / (1 << 20)), open);
+    if (!r.ok()) return r.status();
+    if (*r) return std::move(**r);
+  }
   absl::StatusOr<FileDigest> digest = Sha256File(path);
   if (!digest.ok()) return digest.status();
   if (digest->size == 0) return absl::InvalidArgumentError(absl::StrCat("'", path, "' is empty"));
-  const std::string display = name.empty() ? BaseName(path) : name;
   int retries = 0;
   for (;;) {
     // Where to start (and whether the server has the object already).
@@ -102,17 +275,12 @@ absl::StatusOr<Response> UploadFile(
       return FromGrpcStatus(stub->GetUploadStatus(&ctx, sreq, &sresp), "GetUploadStatus");
     });
     if (!s.ok()) return s;
-    Response resp;
     if (sresp.complete()) {
-      if constexpr (std::is_same_v<Response, v1::UploadModelResponse>) {
-        *resp.mutable_model() = sresp.model();
-      } else {
-        *resp.mutable_dataset() = sresp.dataset();
-      }
       if (progress) progress(digest->size, digest->size);
-      return resp;
+      return FromStatus<Response>(sresp);
     }
-    uint64_t offset = std::min<uint64_t>(sresp.committed_offset(), digest->size);
+    Response resp;
+    const uint64_t offset = std::min<uint64_t>(sresp.committed_offset(), digest->size);
     File f(std::fopen(path.c_str(), "rb"));
     if (f.get() == nullptr) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
     if (std::fseek(f.get(), static_cast<long>(offset), SEEK_SET) != 0) {
@@ -124,29 +292,17 @@ absl::StatusOr<Response> UploadFile(
                                                     (1 << 20)));
     std::unique_ptr<grpc::ClientWriter<Request>> writer = (stub->*open)(&ctx, &resp);
     Request first;
-    auto* meta = first.mutable_metadata();
-    meta->set_name(display);
-    if constexpr (std::is_same_v<Request, v1::UploadModelRequest>) {
-      meta->set_format(v1::MODEL_FORMAT_TFLITE);
-    } else {
-      meta->set_format(v1::DATASET_FORMAT_TAR);
-    }
-    meta->set_size_bytes(digest->size);
-    meta->set_sha256(digest->sha256);
-    meta->set_offset(offset);
+    SetMetadata(first, display, digest->size, digest->sha256, offset);
     bool stream_ok = writer->Write(first);
-    std::vector<char> buf(kChunkBytes);
-    while (stream_ok && offset < digest->size) {
-      const size_t n = std::fread(buf.data(), 1, buf.size(), f.get());
-      if (n == 0) {
-        return absl::DataLossError(absl::StrCat("'", path, "' changed while uploading"));
+    if (stream_ok) {
+      absl::StatusOr<bool> sent =
+          SendChunks(*writer, f.get(), path, offset, digest->size, progress);
+      if (!sent.ok()) {
+        ctx.TryCancel();
+        (void)writer->Finish();
+        return sent.status();
       }
-      Request msg;
-      msg.mutable_chunk()->set_offset(offset);
-      msg.mutable_chunk()->set_data(buf.data(), n);
-      stream_ok = writer->Write(msg);
-      offset += n;
-      if (stream_ok && progress) progress(offset, digest->size);
+      stream_ok = *sent;
     }
     if (stream_ok) writer->WritesDone();
     s = FromGrpcStatus(writer->Finish(),
@@ -163,7 +319,7 @@ absl::StatusOr<v1::ModelRef> CompressClient::UploadModel(const std::string& path
                                                          const std::string& name,
                                                          const TransferProgress& progress) {
   auto r = UploadFile<v1::UploadModelRequest, v1::UploadModelResponse>(
-      stub_.get(), options_, retry_, v1::UPLOAD_KIND_MODEL, path, name, progress,
+      stub_.get(), options_, retry_, upload_, v1::UPLOAD_KIND_MODEL, path, name, progress,
       options_.rpc_timeout, &v1::CompressionService::Stub::UploadModel);
   if (!r.ok()) return r.status();
   return r->model();
@@ -173,7 +329,7 @@ absl::StatusOr<v1::DatasetRef> CompressClient::UploadDataset(const std::string& 
                                                              const std::string& name,
                                                              const TransferProgress& progress) {
   auto r = UploadFile<v1::UploadDatasetRequest, v1::UploadDatasetResponse>(
-      stub_.get(), options_, retry_, v1::UPLOAD_KIND_DATASET, path, name, progress,
+      stub_.get(), options_, retry_, upload_, v1::UPLOAD_KIND_DATASET, path, name, progress,
       options_.rpc_timeout, &v1::CompressionService::Stub::UploadDataset);
   if (!r.ok()) return r.status();
   return r->dataset();

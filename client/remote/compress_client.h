@@ -4,7 +4,10 @@
 // Every call has a deadline (ConnectionOptions::rpc_timeout for unary calls; transfers get that
 // plus one second per MiB) and is retried with back-off when the server is UNAVAILABLE. Uploads
 // and downloads resume where they stopped instead of starting over: uploads ask GetUploadStatus
-// for the committed offset, downloads continue from the bytes already written. Downloads are
+// for the committed offset, downloads continue from the bytes already written. The first attempt
+// of a large upload streams at once and sends the SHA-256 in a trailer (hashed alongside by a
+// second thread); it cannot resume, so its retries hash first and resume from then on (see
+// UploadOptions). Downloads are
 // verified against the artifact's SHA-256 before the file appears at its destination.
 //
 // Thread safety: a CompressClient may be used from several threads at once (gRPC channels are
@@ -27,16 +30,28 @@ namespace compressd::client {
 // Called after each acknowledged/received chunk with (bytes done, total bytes).
 using TransferProgress = std::function<void(uint64_t, uint64_t)>;
 
+struct UploadOptions {
+  // Files of at least this size start with a streamed-hash attempt (metadata without sha256, the
+  // digest in the trailer, computed by a second thread while the bytes stream). As soon as the
+  // digest is ready the client asks GetUploadStatus and cancels the stream if the server holds
+  // the object already, so a duplicate costs at most the bytes sent meanwhile. Smaller files hash
+  // first (exact dedup probe, resumable from the first byte): for them the hash pass is cheap.
+  // 0: always stream first; UINT64_MAX: always hash first.
+  uint64_t streamed_hash_min_bytes = uint64_t{8} << 20;
+};
+
 class CompressClient {
  public:
   // Fails like CreateChannel.
   static absl::StatusOr<std::unique_ptr<CompressClient>> Create(const ConnectionOptions& options,
-                                                                const RetryPolicy& retry = {});
+                                                                const RetryPolicy& retry = {},
+                                                                const UploadOptions& upload = {});
 
   const ConnectionOptions& options() const { return options_; }
 
   // Uploads a .tflite file (name: the display name, default the file's base name). Already-stored
-  // bytes are not sent again.
+  // bytes are not sent again (on a streamed-hash attempt: beyond those sent until the digest was
+  // ready). Either way the server verifies size and SHA-256 before storing.
   absl::StatusOr<v1::ModelRef> UploadModel(const std::string& path, const std::string& name = "",
                                            const TransferProgress& progress = {});
   // Uploads a dataset archive (a tar, see resources.proto DatasetFormat).
@@ -73,7 +88,8 @@ class CompressClient {
       const std::string& service = "");
 
  private:
-  CompressClient(ConnectionOptions options, RetryPolicy retry, std::shared_ptr<grpc::Channel> ch);
+  CompressClient(ConnectionOptions options, RetryPolicy retry, UploadOptions upload,
+                 std::shared_ptr<grpc::Channel> ch);
 
   // Reads the artifact stream from `offset`; calls `sink` per chunk. Returns the ArtifactRef.
   absl::StatusOr<v1::ArtifactRef> DownloadFrom(
@@ -85,6 +101,7 @@ class CompressClient {
 
   ConnectionOptions options_;
   RetryPolicy retry_;
+  UploadOptions upload_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::CompressionService::Stub> stub_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;

@@ -41,6 +41,37 @@ struct Tally {
   double max_seconds = 0;      // slowest single ReadModel (+ round trip)
 };
 
+// "" when ReadModelView(bytes) agrees with ReadModel's result `expected`: the same status, and
+// for an accepted model the same IR apart from the buffers, whose views hold the copied bytes.
+std::string ViewDisagreement(std::span<const uint8_t> bytes,
+                             const absl::StatusOr<ir::Model>& expected) {
+  absl::StatusOr<ModelView> view = ReadModelView(bytes);
+  if (view.ok() != expected.ok()) {
+    return absl::StrCat("returns ", view.status().ToString(), " where ReadModel returns ",
+                        expected.status().ToString());
+  }
+  if (!view.ok()) {
+    if (view.status() != expected.status()) {
+      return absl::StrCat("returns ", view.status().ToString(), " where ReadModel returns ",
+                          expected.status().ToString());
+    }
+    return "";
+  }
+  if (view->buffers.size() != expected->buffers.size()) return "has a different buffer count";
+  ir::Model without = *expected;
+  for (size_t i = 0; i < without.buffers.size(); ++i) {
+    const std::span<const uint8_t> want = expected->buffers[i].bytes();
+    const std::span<const uint8_t> got = view->buffers[i];
+    if (!std::equal(want.begin(), want.end(), got.begin(), got.end())) {
+      return absl::StrCat("buffer ", i, " differs");
+    }
+    if (view->model.buffers[i].data != nullptr) return absl::StrCat("copied buffer ", i);
+    without.buffers[i] = ir::Buffer();
+  }
+  if (!(view->model == without)) return "returns a different model";
+  return "";
+}
+
 // Reads `bytes` (copied into an exactly sized heap block so that ASan sees any read past the end).
 // Accepted: must write, read back OK and equal. Rejected: a documented code with a message.
 // Returns true when accepted.
@@ -77,6 +108,11 @@ bool CheckCase(std::span<const uint8_t> bytes, Tally& tally, const std::string& 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   tally.max_seconds = std::max(tally.max_seconds, seconds);
+  // The no-copy reader must decide exactly like ReadModel (same status), and its views must hold
+  // the bytes ReadModel copied.
+  if (std::string diff = ViewDisagreement(copy, model); !diff.empty()) {
+    if (++tally.failures <= 10) ADD_FAILURE() << what << ": ReadModelView " << diff;
+  }
   return ok;
 }
 

@@ -50,9 +50,14 @@ int64_t OptionsBytes(const ir::BuiltinOptions& options) {
 
 class Converter {
  public:
-  Converter(std::span<const uint8_t> file, const LoadLimits& limits)
-      : file_(file), limits_(limits), budget_(int64_t{4} * static_cast<int64_t>(file.size()) +
-                                              (int64_t{64} << 20)) {}
+  // With `views` set, constant buffers are not copied: ir::Buffer stays empty and (*views)[i]
+  // points at buffer i's bytes inside `file` (the budget is charged as for a copy).
+  Converter(std::span<const uint8_t> file, const LoadLimits& limits,
+            std::vector<std::span<const uint8_t>>* views = nullptr)
+      : file_(file),
+        limits_(limits),
+        views_(views),
+        budget_(int64_t{4} * static_cast<int64_t>(file.size()) + (int64_t{64} << 20)) {}
 
   absl::StatusOr<ir::Model> Convert(const fb::Model& m) {
     ir::Model model;
@@ -131,6 +136,7 @@ class Converter {
     for (flatbuffers::uoffset_t i = 0; i < m.buffers()->size(); ++i) {
       const fb::Buffer* b = m.buffers()->Get(i);
       ir::Buffer buffer;
+      std::span<const uint8_t> view;
       if (b == nullptr) return absl::InvalidArgumentError(absl::StrCat("buffer ", i, " is null"));
       RETURN_IF_ERROR(budget_.Charge(sizeof(ir::Buffer), "buffers"));
       const bool has_inline = b->data() != nullptr && b->data()->size() > 0;
@@ -144,13 +150,16 @@ class Converter {
       if (has_inline) {
         const void* key = b->data();
         auto it = seen.find(key);
+        view = std::span<const uint8_t>(b->data()->data(), b->data()->size());
         if (it != seen.end()) {
           buffer.data = it->second;
         } else {
           // Distinct data vectors may still overlap (each offset is a valid vector start).
           RETURN_IF_ERROR(budget_.Charge(b->data()->size(), "buffers"));
-          buffer.data = std::make_shared<const std::vector<uint8_t>>(b->data()->begin(),
-                                                                     b->data()->end());
+          if (views_ == nullptr) {
+            buffer.data = std::make_shared<const std::vector<uint8_t>>(b->data()->begin(),
+                                                                       b->data()->end());
+          }
           seen[key] = buffer.data;
         }
       } else if (has_external) {
@@ -162,11 +171,13 @@ class Converter {
               ", file size ", file_.size(), ")"));
         }
         RETURN_IF_ERROR(budget_.Charge(static_cast<int64_t>(size), "buffers"));
-        buffer.data = std::make_shared<const std::vector<uint8_t>>(
-            file_.begin() + static_cast<ptrdiff_t>(offset),
-            file_.begin() + static_cast<ptrdiff_t>(offset + size));
+        view = file_.subspan(static_cast<size_t>(offset), static_cast<size_t>(size));
+        if (views_ == nullptr) {
+          buffer.data = std::make_shared<const std::vector<uint8_t>>(view.begin(), view.end());
+        }
       }
       model.buffers.push_back(std::move(buffer));
+      if (views_ != nullptr) views_->push_back(view);
     }
     return absl::OkStatus();
   }
@@ -392,12 +403,13 @@ class Converter {
 
   std::span<const uint8_t> file_;
   const LoadLimits& limits_;
+  std::vector<std::span<const uint8_t>>* views_;
   CopyBudget budget_;
 };
 
-}  // namespace
-
-absl::StatusOr<ir::Model> ReadModel(std::span<const uint8_t> bytes, const LoadLimits& limits) {
+// The checks that precede conversion (size, identifier, verifier, version): the verified root.
+absl::StatusOr<const fb::Model*> VerifiedRoot(std::span<const uint8_t> bytes,
+                                              const LoadLimits& limits) {
   if (static_cast<int64_t>(bytes.size()) > limits.max_model_bytes) {
     return absl::ResourceExhaustedError(absl::StrCat("model is ", bytes.size(),
                                                      " bytes, more than the limit of ",
@@ -431,10 +443,26 @@ absl::StatusOr<ir::Model> ReadModel(std::span<const uint8_t> bytes, const LoadLi
     return absl::InvalidArgumentError(absl::StrCat(
         "unsupported TFLite schema version ", m->version(), " (only version 3 is supported)"));
   }
+  return m;
+}
+
+}  // namespace
+
+absl::StatusOr<ir::Model> ReadModel(std::span<const uint8_t> bytes, const LoadLimits& limits) {
+  ASSIGN_OR_RETURN(const fb::Model* m, VerifiedRoot(bytes, limits));
   Converter converter(bytes, limits);
   ASSIGN_OR_RETURN(ir::Model model, converter.Convert(*m));
   RETURN_IF_ERROR(ValidateModel(model, limits));
   return model;
+}
+
+absl::StatusOr<ModelView> ReadModelView(std::span<const uint8_t> bytes, const LoadLimits& limits) {
+  ASSIGN_OR_RETURN(const fb::Model* m, VerifiedRoot(bytes, limits));
+  ModelView view;
+  Converter converter(bytes, limits, &view.buffers);
+  ASSIGN_OR_RETURN(view.model, converter.Convert(*m));
+  RETURN_IF_ERROR(ValidateModelWithBufferBytes(view.model, view.buffers, limits));
+  return view;
 }
 
 absl::StatusOr<ir::Model> ReadModelFile(const std::string& path, const LoadLimits& limits) {

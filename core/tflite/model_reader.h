@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "core/ir/model.h"
@@ -21,8 +22,22 @@
 
 namespace compressd::tflite {
 
-
 absl::StatusOr<ir::Model> ReadModel(std::span<const uint8_t> bytes, const LoadLimits& limits = {});
+
+// A model read without copying its constant buffers (for validating and summarizing large files
+// cheaply). `model` is what ReadModel returns except that every buffer is empty (data == nullptr);
+// `buffers[i]` is buffer i's data inside the input bytes (empty when the buffer has none), valid
+// only as long as those bytes are.
+struct ModelView {
+  ir::Model model;
+  std::vector<std::span<const uint8_t>> buffers;
+};
+
+// Accepts and rejects exactly the inputs ReadModel does, with the same status: the same size
+// limit, verifier, copy budget (buffers are charged as if they were copied) and ValidateModel
+// checks (run on the views). Does not read the bytes of buffers that no check looks at.
+absl::StatusOr<ModelView> ReadModelView(std::span<const uint8_t> bytes,
+                                        const LoadLimits& limits = {});
 
 // Reads and validates a .tflite file (the file size is checked against limits first).
 absl::StatusOr<ir::Model> ReadModelFile(const std::string& path, const LoadLimits& limits = {});

@@ -643,5 +643,108 @@ TEST(ReadModelFileTest, ReadsAFileAndNamesThePathInErrors) {
   EXPECT_EQ(ReadModelFile(path).status().code(), StatusCode::kNotFound);
 }
 
+// ---- ReadModelView: the same decisions without copying constant buffers ---------------------
+
+// ReadModelView(bytes) must return exactly ReadModel(bytes)'s status; returns that status.
+absl::Status SameDecision(const std::vector<uint8_t>& bytes) {
+  absl::StatusOr<ir::Model> copied = ReadModel(bytes);
+  absl::StatusOr<ModelView> viewed = ReadModelView(bytes);
+  EXPECT_EQ(viewed.status(), copied.status());
+  return viewed.status();
+}
+
+bool Inside(std::span<const uint8_t> part, const std::vector<uint8_t>& whole) {
+  return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
+}
+
+TEST(ReadModelViewTest, ViewsTheFileInsteadOfCopyingBuffers) {
+  const std::vector<uint8_t> bytes = MustWrite(testing::KitchenSinkModel());
+  TFL_ASSERT_OK_AND_ASSIGN(ir::Model copied, ReadModel(bytes));
+  TFL_ASSERT_OK_AND_ASSIGN(ModelView view, ReadModelView(bytes));
+  ASSERT_EQ(view.buffers.size(), copied.buffers.size());
+  ir::Model without = copied;
+  for (size_t i = 0; i < copied.buffers.size(); ++i) {
+    EXPECT_EQ(view.model.buffers[i].data, nullptr) << i;
+    const std::span<const uint8_t> want = copied.buffers[i].bytes();
+    EXPECT_TRUE(std::equal(want.begin(), want.end(), view.buffers[i].begin(),
+                           view.buffers[i].end()))
+        << i;
+    if (!view.buffers[i].empty()) {
+      EXPECT_TRUE(Inside(view.buffers[i], bytes)) << i;
+    }
+    without.buffers[i] = ir::Buffer();
+  }
+  EXPECT_EQ(view.model, without);
+}
+
+TEST(ReadModelViewTest, ViewsBuffersStoredAfterTheFlatbuffer) {
+  ExternalFile f = TinyConvWithExternalFilter();
+  TFL_ASSERT_OK_AND_ASSIGN(ModelView view, ReadModelView(f.bytes));
+  ASSERT_GT(view.buffers.size(), 1u);
+  EXPECT_EQ(view.buffers[1].data(), f.bytes.data() + f.data_offset);
+  EXPECT_EQ(view.buffers[1].size(), f.bytes.size() - f.data_offset);
+  EXPECT_EQ(view.model.buffers[1].data, nullptr);
+}
+
+TEST(ReadModelViewTest, RejectsWhatReadModelRejects) {
+  const std::vector<uint8_t> good = MustWrite(testing::KitchenSinkModel());
+  // Truncated files.
+  for (size_t keep : {size_t{0}, size_t{7}, size_t{64}, good.size() / 2, good.size() - 1}) {
+    std::vector<uint8_t> cut(good.begin(), good.begin() + static_cast<ptrdiff_t>(keep));
+    EXPECT_FALSE(SameDecision(cut).ok()) << keep;
+  }
+  // A string buffer whose header declares more strings than it holds: only the contents say so.
+  {
+    std::vector<uint8_t> bytes = good;
+    auto* data = Mutable(bytes)->mutable_buffers()->GetMutableObject(5)->mutable_data();
+    ASSERT_GE(data->size(), 4u);
+    data->Mutate(0, 9);
+    EXPECT_TRUE(HasError(SameDecision(bytes), kInvalid, "string buffer declares 9 strings"));
+  }
+  // A string offset out of order.
+  {
+    std::vector<uint8_t> bytes = good;
+    auto* data = Mutable(bytes)->mutable_buffers()->GetMutableObject(5)->mutable_data();
+    data->Mutate(8, 0xff);
+    EXPECT_TRUE(HasError(SameDecision(bytes), kInvalid, "out of order or range"));
+  }
+  // A constant buffer of the wrong size (a shorter data vector: the length word shrinks).
+  {
+    std::vector<uint8_t> bytes = good;
+    auto* data = Mutable(bytes)->mutable_buffers()->GetMutableObject(2)->mutable_data();
+    auto* length = reinterpret_cast<uint32_t*>(const_cast<uint8_t*>(data->Data()) - 4);
+    ASSERT_EQ(*length, 8u);
+    *length = 4;
+    EXPECT_TRUE(HasError(SameDecision(bytes), kInvalid, "constant buffer 2 has 4 bytes"));
+  }
+  // External buffers outside the file.
+  {
+    ExternalFile f = TinyConvWithExternalFilter();
+    ASSERT_TRUE(Mutable(f.bytes)->mutable_buffers()->GetMutableObject(1)->mutate_size(73));
+    EXPECT_TRUE(HasError(SameDecision(f.bytes), kInvalid, "buffer 1 points outside the file"));
+  }
+  // The copy budget is charged as if the buffers were copied.
+  {
+    flatbuffers::FlatBufferBuilder fbb;
+    std::vector<flatbuffers::Offset<fb::Buffer>> buffers = {fb::CreateBuffer(fbb)};
+    auto shared = fb::CreateBuffer(fbb, 0, /*offset=*/2, /*size=*/2);  // patched below
+    for (int i = 0; i < kShares; ++i) buffers.push_back(shared);
+    std::vector<int32_t> shape = {1};
+    auto a = fb::CreateTensorDirect(fbb, &shape, fb::TensorType::FLOAT32, 0, "a");
+    GraphParts parts{fbb.CreateVector(std::vector<flatbuffers::Offset<fb::Tensor>>{a}),
+                     fbb.CreateVector(buffers)};
+    fb::SubGraphBuilder b(fbb);
+    b.add_tensors(parts.tensors);
+    auto sg = b.Finish();
+    std::vector<uint8_t> bytes = Finish(fbb, ModelOf(fbb, fb::BuiltinOperator::ADD, {sg}, parts));
+    const uint64_t offset = bytes.size();
+    bytes.resize(bytes.size() + 4 * kSharedInts, 0x5a);
+    fb::Buffer* buffer = Mutable(bytes)->mutable_buffers()->GetMutableObject(1);
+    ASSERT_TRUE(buffer->mutate_offset(offset));
+    ASSERT_TRUE(buffer->mutate_size(4 * kSharedInts));
+    EXPECT_TRUE(HasError(SameDecision(bytes), kExhausted, "model expands to too much data"));
+  }
+}
+
 }  // namespace
 }  // namespace compressd::tflite

@@ -114,6 +114,24 @@ std::string ShapeString(std::span<const int32_t> shape) {
   return s + "]";
 }
 
+// The constant buffers' bytes as the checks see them: the model's own, or views supplied by the
+// caller (ValidateModelWithBufferBytes) for a model whose buffers were not copied.
+class BufferBytes {
+ public:
+  explicit BufferBytes(const ir::Model& model) : model_(model) {}
+  BufferBytes(const ir::Model& model, std::span<const std::span<const uint8_t>> views)
+      : model_(model), views_(views), use_views_(true) {}
+  // `i` must be < model.buffers.size().
+  std::span<const uint8_t> operator[](size_t i) const {
+    return use_views_ ? views_[i] : model_.buffers[i].bytes();
+  }
+
+ private:
+  const ir::Model& model_;
+  std::span<const std::span<const uint8_t>> views_;
+  bool use_views_ = false;
+};
+
 // TFLite's string tensor layout: int32 count N, int32 offsets[N+1], then the bytes.
 absl::Status CheckStringBuffer(std::span<const uint8_t> b, int64_t elements,
                                const std::string& where) {
@@ -189,8 +207,8 @@ absl::Status CheckQuantization(const ir::QuantParams& q, const ir::Tensor& t,
   return absl::OkStatus();
 }
 
-absl::Status CheckTensor(const ir::Model& model, const ir::Tensor& t, const std::string& where,
-                         const LoadLimits& limits) {
+absl::Status CheckTensor(const ir::Model& model, const BufferBytes& buffers, const ir::Tensor& t,
+                         const std::string& where, const LoadLimits& limits) {
   if (!ir::IsKnownDataType(static_cast<int>(t.type))) {
     return Invalid(where, absl::StrCat("unknown tensor type ", static_cast<int>(t.type)));
   }
@@ -239,7 +257,7 @@ absl::Status CheckTensor(const ir::Model& model, const ir::Tensor& t, const std:
     if (!count.ok()) return Invalid(where, std::string(count.status().message()));
     stored_values = *count;
   }
-  const auto data = model.buffers[t.buffer].bytes();
+  const auto data = buffers[t.buffer];
   if (data.empty()) return absl::OkStatus();
   const int64_t values = stored_values.value_or(elements);
   if (t.type == ir::DataType::kString) return CheckStringBuffer(data, values, where);
@@ -278,7 +296,8 @@ absl::Status CheckIndexList(std::span<const int32_t> list, size_t num_tensors, b
   return absl::OkStatus();
 }
 
-absl::Status CheckOperator(const ir::Model& model, const ir::Subgraph& sg, const ir::Operator& op,
+absl::Status CheckOperator(const ir::Model& model, const BufferBytes& buffers,
+                           const ir::Subgraph& sg, const ir::Operator& op,
                            const std::string& where_prefix) {
   if (op.opcode_index >= model.operator_codes.size()) {
     return Invalid(where_prefix, absl::StrCat("opcode index ", op.opcode_index,
@@ -300,7 +319,7 @@ absl::Status CheckOperator(const ir::Model& model, const ir::Subgraph& sg, const
   }
   for (int32_t out : op.outputs) {
     const ir::Tensor& t = sg.tensors[out];
-    if (model.buffers[t.buffer].size() > 0 && !t.is_variable) {
+    if (!buffers[t.buffer].empty() && !t.is_variable) {
       return Invalid(where, absl::StrCat("writes tensor ", out, " '", t.name,
                                          "' which holds constant data"));
     }
@@ -442,7 +461,10 @@ absl::StatusOr<int64_t> SparseValueCount(const ir::Sparsity& s, std::span<const 
   return count;
 }
 
-absl::Status ValidateModel(const ir::Model& model, const LoadLimits& limits) {
+namespace {
+
+absl::Status ValidateWith(const ir::Model& model, const BufferBytes& buffers,
+                          const LoadLimits& limits) {
   if (model.subgraphs.empty()) return absl::InvalidArgumentError("model has no subgraphs");
   for (size_t i = 0; i < model.operator_codes.size(); ++i) {
     const auto& c = model.operator_codes[i];
@@ -470,13 +492,14 @@ absl::Status ValidateModel(const ir::Model& model, const LoadLimits& limits) {
     const ir::Subgraph& sg = model.subgraphs[sgi];
     const std::string where = absl::StrCat("subgraph ", sgi);
     for (size_t t = 0; t < sg.tensors.size(); ++t) {
-      RETURN_IF_ERROR(CheckTensor(model, sg.tensors[t], TensorWhere(sgi, t, sg.tensors[t]), limits));
+      RETURN_IF_ERROR(
+          CheckTensor(model, buffers, sg.tensors[t], TensorWhere(sgi, t, sg.tensors[t]), limits));
     }
     RETURN_IF_ERROR(CheckIndexList(sg.inputs, sg.tensors.size(), false, where, "input"));
     RETURN_IF_ERROR(CheckIndexList(sg.outputs, sg.tensors.size(), false, where, "output"));
     for (size_t o = 0; o < sg.operators.size(); ++o) {
       RETURN_IF_ERROR(
-          CheckOperator(model, sg, sg.operators[o], absl::StrCat(where, " operator ", o)));
+          CheckOperator(model, buffers, sg, sg.operators[o], absl::StrCat(where, " operator ", o)));
     }
   }
   for (size_t i = 0; i < model.signature_defs.size(); ++i) {
@@ -496,6 +519,23 @@ absl::Status ValidateModel(const ir::Model& model, const LoadLimits& limits) {
     }
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateModel(const ir::Model& model, const LoadLimits& limits) {
+  return ValidateWith(model, BufferBytes(model), limits);
+}
+
+absl::Status ValidateModelWithBufferBytes(const ir::Model& model,
+                                          std::span<const std::span<const uint8_t>> buffer_bytes,
+                                          const LoadLimits& limits) {
+  if (buffer_bytes.size() != model.buffers.size()) {
+    return absl::InternalError(absl::StrCat("ValidateModelWithBufferBytes: ", buffer_bytes.size(),
+                                            " buffer views for ", model.buffers.size(),
+                                            " buffers"));
+  }
+  return ValidateWith(model, BufferBytes(model, buffer_bytes), limits);
 }
 
 }  // namespace compressd::tflite

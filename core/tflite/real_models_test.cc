@@ -1,7 +1,8 @@
 // The five real MediaPipe models (fetched test data; suite names end in "DataTest" so ctest gives
 // them the test_data fixture): each loads, agrees with the file read through the generated API,
 // writes, and reads back equal; the written file is within a few percent of the original size and
-// every constant buffer in it is 16-byte aligned.
+// every constant buffer in it is 16-byte aligned. ReadModelView reads each the same way without
+// copying its buffers.
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -82,6 +83,22 @@ TEST_P(RealModelsDataTest, WritesAndReadsBackEqual) {
   // A second write of the re-read model is byte-identical.
   TFL_ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> rewritten, WriteModel(again));
   EXPECT_EQ(rewritten, written);
+}
+
+TEST_P(RealModelsDataTest, ViewReaderAgreesWithoutCopying) {
+  TFL_ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> bytes, testing::ReadTestModel(GetParam()));
+  TFL_ASSERT_OK_AND_ASSIGN(ir::Model copied, ReadModel(bytes));
+  TFL_ASSERT_OK_AND_ASSIGN(ModelView view, ReadModelView(bytes));
+  ASSERT_EQ(view.buffers.size(), copied.buffers.size());
+  for (size_t b = 0; b < copied.buffers.size(); ++b) {
+    const std::span<const uint8_t> want = copied.buffers[b].bytes();
+    EXPECT_TRUE(std::equal(want.begin(), want.end(), view.buffers[b].begin(),
+                           view.buffers[b].end()))
+        << "buffer " << b;
+    EXPECT_EQ(view.model.buffers[b].data, nullptr) << "buffer " << b;
+    copied.buffers[b] = ir::Buffer();
+  }
+  EXPECT_EQ(view.model, copied);
 }
 
 TEST_P(RealModelsDataTest, WrittenConstantBuffersAre16ByteAligned) {

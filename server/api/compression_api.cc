@@ -51,9 +51,9 @@ class MappedFile {
     MappedFile f;
     f.size_ = static_cast<size_t>(st.st_size);
     if (f.size_ > 0) {
-      // MAP_POPULATE: the validator reads every byte; faulting the (page-cached) file in one
-      // call is much cheaper than a fault per page.
-      void* p = ::mmap(nullptr, f.size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      // No MAP_POPULATE: the validator reads the flatbuffer tables and the few buffers its
+      // checks look at (strings), not the constant weights, so most pages are never touched.
+      void* p = ::mmap(nullptr, f.size_, PROT_READ, MAP_PRIVATE, fd, 0);
       if (p == MAP_FAILED) {
         ::close(fd);
         return absl::ResourceExhaustedError(
@@ -147,6 +147,23 @@ absl::StatusOr<std::unique_ptr<UploadSession>> CompressionApi::StartDatasetUploa
 absl::StatusOr<std::unique_ptr<UploadSession>> CompressionApi::StartUpload(
     const Principal& p, UploadKind kind, const std::string& name, uint64_t size_bytes,
     const std::string& sha256, uint64_t offset, uint32_t format) {
+  if (sha256.empty()) {
+    // Streamed hash (offset 0, checked by ValidateUploadMetadata): the object is unknown until
+    // the trailer, so the whole size is charged against the quota now. A client refused here
+    // retries with the digest up front, which does not charge bytes the tenant already holds.
+    RETURN_IF_ERROR(CheckQuota(p, size_bytes, std::string(KindName(kind)) + " upload"));
+    std::unique_ptr<UploadSession> session(new UploadSession());
+    session->api_ = this;
+    session->principal_ = p;
+    session->format_ = format;
+    UploadSessionRecord& r = session->record_;
+    r.tenant = p.tenant;
+    r.kind = kind;
+    r.size_bytes = size_bytes;
+    r.name = name;
+    ASSIGN_OR_RETURN(session->writer_, ctx_.blobs->NewWriter());
+    return session;
+  }
   // Already stored for this tenant: no storage is charged again.
   const bool have = kind == UploadKind::kModel ? ctx_.store->GetModel(p.tenant, sha256).ok()
                                                : ctx_.store->GetDataset(p.tenant, sha256).ok();
@@ -199,6 +216,11 @@ void CompressionApi::ReleaseSession(const std::string& key) {
 
 UploadSession::~UploadSession() {
   if (api_ == nullptr) return;
+  if (streamed()) {
+    // No session to resume: an unfinished stream leaves nothing behind.
+    if (!finished_ && writer_) writer_->Discard();
+    return;
+  }
   if (!finished_ && writer_) {
     absl::Status s = SyncProgress();
     if (!s.ok()) {
@@ -226,6 +248,7 @@ absl::Status UploadSession::SyncProgress() {
 void UploadSession::DiscardAll() {
   finished_ = true;
   if (writer_) writer_->Discard();
+  if (streamed()) return;
   absl::Status s = api_->ctx_.store->DeleteUpload(record_.tenant, record_.kind, record_.sha256,
                                                   record_.size_bytes);
   if (!s.ok()) LogWarning("cannot delete upload session", {{"error", s.ToString()}});
@@ -233,6 +256,9 @@ void UploadSession::DiscardAll() {
 
 absl::Status UploadSession::Append(const v1::DataChunk& chunk) {
   if (finished_ || !writer_) return absl::FailedPreconditionError("upload is finished");
+  if (!trailer_sha256_.empty()) {
+    return absl::InvalidArgumentError("chunk: no chunk may follow the trailer");
+  }
   RETURN_IF_ERROR(ValidateChunk(chunk));
   if (chunk.offset() != writer_->offset()) {
     return absl::InvalidArgumentError(absl::StrCat("chunk.offset: expected ", writer_->offset(),
@@ -249,16 +275,49 @@ absl::Status UploadSession::Append(const v1::DataChunk& chunk) {
     api_->ctx_.metrics->AddUploadBytes(KindName(record_.kind),
                                        static_cast<int64_t>(chunk.data().size()));
   }
-  if (writer_->offset() - synced_offset_ >= api_->ctx_.options.upload_sync_bytes) {
+  // Progress is made durable only where it can be resumed; Commit syncs everything at the end.
+  if (!streamed() && writer_->offset() - synced_offset_ >= api_->ctx_.options.upload_sync_bytes) {
     RETURN_IF_ERROR(SyncProgress());
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::ModelRef> UploadSession::FinishModel() {
+absl::Status UploadSession::SetTrailer(const v1::UploadTrailer& trailer) {
   if (finished_ || !writer_) return absl::FailedPreconditionError("upload is finished");
-  if (record_.kind != UploadKind::kModel) return absl::InternalError("not a model upload");
-  const ApiContext& ctx = api_->ctx_;
+  if (!trailer_sha256_.empty()) {
+    return absl::InvalidArgumentError("trailer: at most one trailer per stream");
+  }
+  if (!IsSha256Hex(trailer.sha256())) {
+    return absl::InvalidArgumentError("trailer.sha256: must be 64 lowercase hex characters");
+  }
+  if (!streamed() && trailer.sha256() != record_.sha256) {
+    return absl::InvalidArgumentError(absl::StrCat("trailer.sha256: ", trailer.sha256(),
+                                                   " differs from metadata.sha256 ",
+                                                   record_.sha256));
+  }
+  trailer_sha256_ = trailer.sha256();
+  return absl::OkStatus();
+}
+
+absl::Status UploadSession::VerifyForFinish() {
+  if (streamed()) {
+    absl::Status s;
+    if (writer_->offset() != record_.size_bytes) {
+      s = absl::InvalidArgumentError(absl::StrCat("metadata.size_bytes: declared ",
+                                                  record_.size_bytes, " bytes but received ",
+                                                  writer_->offset()));
+    } else if (trailer_sha256_.empty()) {
+      s = absl::InvalidArgumentError(
+          "trailer: required when metadata.sha256 is empty (streamed hash)");
+    } else {
+      s = writer_->Verify(record_.size_bytes, trailer_sha256_, "trailer");
+    }
+    if (!s.ok()) {
+      DiscardAll();
+      return s;
+    }
+    return absl::OkStatus();
+  }
   if (absl::Status s = writer_->Verify(record_.size_bytes, record_.sha256, "metadata"); !s.ok()) {
     if (writer_->offset() < record_.size_bytes) {
       // Incomplete: keep what arrived so that the client can resume.
@@ -269,6 +328,14 @@ absl::StatusOr<v1::ModelRef> UploadSession::FinishModel() {
     DiscardAll();
     return s;
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ModelRef> UploadSession::FinishModel() {
+  if (finished_ || !writer_) return absl::FailedPreconditionError("upload is finished");
+  if (record_.kind != UploadKind::kModel) return absl::InternalError("not a model upload");
+  const ApiContext& ctx = api_->ctx_;
+  RETURN_IF_ERROR(VerifyForFinish());
   absl::StatusOr<MappedFile> bytes = MappedFile::Open(writer_->local_path());
   if (!bytes.ok()) return bytes.status();
   absl::StatusOr<v1::ModelSummary> summary = ctx.validator->Validate(bytes->bytes());
@@ -288,7 +355,10 @@ absl::StatusOr<v1::ModelRef> UploadSession::FinishModel() {
   *ref.mutable_create_time() = ToProtoTime(ctx.clock->Now());
   *ref.mutable_summary() = std::move(*summary);
   RETURN_IF_ERROR(ctx.store->PutModel(record_.tenant, ref));
-  (void)ctx.store->DeleteUpload(record_.tenant, record_.kind, record_.sha256, record_.size_bytes);
+  if (!streamed()) {
+    (void)ctx.store->DeleteUpload(record_.tenant, record_.kind, record_.sha256,
+                                  record_.size_bytes);
+  }
   if (ctx.metrics) ctx.metrics->SetStoredBytes(ctx.blobs->TotalBytes());
   LogInfo("model stored", {{"model_id", sha},
                            {"tenant", record_.tenant},
@@ -300,15 +370,7 @@ absl::StatusOr<v1::DatasetRef> UploadSession::FinishDataset() {
   if (finished_ || !writer_) return absl::FailedPreconditionError("upload is finished");
   if (record_.kind != UploadKind::kDataset) return absl::InternalError("not a dataset upload");
   const ApiContext& ctx = api_->ctx_;
-  if (absl::Status s = writer_->Verify(record_.size_bytes, record_.sha256, "metadata"); !s.ok()) {
-    if (writer_->offset() < record_.size_bytes) {
-      (void)SyncProgress();
-      finished_ = true;
-      return s;
-    }
-    DiscardAll();
-    return s;
-  }
+  RETURN_IF_ERROR(VerifyForFinish());
   RETURN_IF_ERROR(writer_->Sync().status());
   absl::StatusOr<TarSummary> summary =
       ExtractTar(writer_->local_path(), /*dest_dir=*/"", ctx.options.tar_limits);
@@ -330,7 +392,10 @@ absl::StatusOr<v1::DatasetRef> UploadSession::FinishDataset() {
   ref.set_has_labels(summary->has_labels);
   ref.set_extracted_bytes(static_cast<uint64_t>(summary->total_bytes));
   RETURN_IF_ERROR(ctx.store->PutDataset(record_.tenant, ref));
-  (void)ctx.store->DeleteUpload(record_.tenant, record_.kind, record_.sha256, record_.size_bytes);
+  if (!streamed()) {
+    (void)ctx.store->DeleteUpload(record_.tenant, record_.kind, record_.sha256,
+                                  record_.size_bytes);
+  }
   if (ctx.metrics) ctx.metrics->SetStoredBytes(ctx.blobs->TotalBytes());
   LogInfo("dataset stored", {{"dataset_id", sha},
                              {"tenant", record_.tenant},

@@ -22,13 +22,22 @@ namespace compressd::server {
 
 class CompressionApi;
 
-// One resumable upload stream (UploadModel / UploadDataset). Created by StartUpload; used by one
-// thread at a time. Destroying it without Finish() keeps the durable prefix for a resume.
+// One upload stream (UploadModel / UploadDataset). Created by StartUpload; used by one thread at a
+// time. Two modes:
+//  - digest up front (metadata.sha256 set): a resumable session keyed by (tenant, kind, sha256,
+//    size); destroying it without Finish() keeps the durable prefix for a resume;
+//  - streamed hash (metadata.sha256 empty): the digest arrives in the trailer; the bytes go to an
+//    anonymous blob writer with no session record and no periodic sync, and anything short of a
+//    successful Finish() deletes them (nothing to resume).
 class UploadSession {
  public:
   ~UploadSession();
-  // Appends the next chunk (its offset must be where the previous one ended).
+  // Appends the next chunk (its offset must be where the previous one ended; none after the
+  // trailer).
   absl::Status Append(const v1::DataChunk& chunk);
+  // Records the trailer's digest: INVALID_ARGUMENT when malformed, repeated, or different from
+  // metadata.sha256.
+  absl::Status SetTrailer(const v1::UploadTrailer& trailer);
   // Verifies size and hash, validates the content, stores it and returns its reference (model or
   // dataset, by kind). The session is over afterwards, whatever the result.
   absl::StatusOr<v1::ModelRef> FinishModel();
@@ -38,17 +47,22 @@ class UploadSession {
  private:
   friend class CompressionApi;
   UploadSession() = default;
+  bool streamed() const { return record_.sha256.empty(); }
   absl::Status SyncProgress();
   // Drops the partial data and the session record (after a fatal content error).
   void DiscardAll();
+  // Size and digest check before Finish stores anything: OK, or the error after keeping (digest up
+  // front, incomplete: resumable) or discarding the bytes (the session is then finished).
+  absl::Status VerifyForFinish();
 
   CompressionApi* api_ = nullptr;
   Principal principal_;
-  UploadSessionRecord record_;
+  UploadSessionRecord record_;  // sha256 empty in streamed-hash mode
   std::unique_ptr<BlobWriter> writer_;
   uint64_t synced_offset_ = 0;
   uint32_t format_ = 0;
   bool finished_ = false;
+  std::string trailer_sha256_;  // set by SetTrailer
 };
 
 // A download in progress: the artifact's reference and a reader positioned by the caller.

@@ -246,8 +246,14 @@ absl::Status ValidateUploadMetadata(const std::string& name, uint64_t size_bytes
     if (static_cast<unsigned char>(c) < 0x20) return Bad(field + ".name", "control characters");
   }
   if (size_bytes == 0) return Bad(field + ".size_bytes", "required (> 0)");
-  if (!IsSha256Hex(sha256)) {
-    return Bad(field + ".sha256", "must be 64 lowercase hex characters");
+  if (sha256.empty()) {
+    // Streamed hash: the digest follows in the trailer; there is no session to resume.
+    if (offset != 0) {
+      return Bad(field + ".offset",
+                 "must be 0 when sha256 is empty (a streamed-hash upload cannot resume)");
+    }
+  } else if (!IsSha256Hex(sha256)) {
+    return Bad(field + ".sha256", "must be 64 lowercase hex characters (or empty: trailer)");
   }
   if (offset > size_bytes) {
     return Bad(field + ".offset",

@@ -27,7 +27,8 @@ inline constexpr uint32_t kMaxWaitMs = 60000;
 absl::Status ValidateJobSpec(const v1::JobSpec& spec, const std::string& field = "spec");
 absl::Status ValidateSubmitJobRequest(const v1::SubmitJobRequest& req);
 
-// Upload metadata (UploadModelMetadata / UploadDatasetMetadata share these fields).
+// Upload metadata (UploadModelMetadata / UploadDatasetMetadata share these fields). An empty
+// sha256 (streamed hash, digest in the trailer) is valid with offset 0 only.
 absl::Status ValidateUploadMetadata(const std::string& name, uint64_t size_bytes,
                                     const std::string& sha256, uint64_t offset,
                                     const std::string& field = "metadata");

@@ -136,5 +136,21 @@ TEST(ValidationTest, WorkerMessages) {
   EXPECT_THAT(std::string(ValidateLeaseJobRequest(l).message()), HasSubstr("wait_ms: at most"));
 }
 
+TEST(ValidationTest, UploadMetadataAllowsAnEmptyDigestOnlyAtOffsetZero) {
+  const std::string sha(64, 'c');
+  EXPECT_TRUE(ValidateUploadMetadata("m.tflite", 100, sha, 40).ok());
+  // Streamed hash: the digest follows in the trailer, and there is nothing to resume.
+  EXPECT_TRUE(ValidateUploadMetadata("m.tflite", 100, "", 0).ok());
+  EXPECT_THAT(std::string(ValidateUploadMetadata("m.tflite", 100, "", 1).message()),
+              HasSubstr("metadata.offset: must be 0 when sha256 is empty"));
+  EXPECT_THAT(std::string(ValidateUploadMetadata("m.tflite", 100, "ABC", 0).message()),
+              HasSubstr("metadata.sha256: must be 64 lowercase hex characters"));
+  EXPECT_THAT(std::string(ValidateUploadMetadata("m.tflite", 100, std::string(64, 'C'), 0)
+                              .message()),
+              HasSubstr("metadata.sha256:"));
+  EXPECT_THAT(std::string(ValidateUploadMetadata("m.tflite", 0, "", 0).message()),
+              HasSubstr("metadata.size_bytes: required"));
+}
+
 }  // namespace
 }  // namespace compressd::server

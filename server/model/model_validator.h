@@ -1,8 +1,9 @@
 // ModelValidator: checks uploaded model bytes before they are stored and summarizes them.
 //
-// The default implementation calls the core loader (compressd::tflite::ReadModel, which verifies
-// the flatbuffer and every semantic invariant); until that is built it falls back to checking the
-// TFLite file identifier only (summary left empty).
+// The default implementation calls the core loader (compressd::tflite::ReadModelView: the checks of
+// ReadModel, which verifies the flatbuffer and every semantic invariant, without copying constant
+// buffers); until that is built it falls back to checking the TFLite file identifier only (summary
+// left empty).
 //
 // Thread safety: implementations are stateless and thread-safe.
 #ifndef COMPRESSD_SERVER_MODEL_MODEL_VALIDATOR_H_

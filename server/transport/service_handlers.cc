@@ -33,6 +33,7 @@ class UploadModelReactor final
       session_ = std::move(*s);
       return absl::OkStatus();
     }
+    if (req.has_trailer()) return session_->SetTrailer(req.trailer());
     if (!req.has_chunk()) {
       return absl::InvalidArgumentError("metadata: only the first message carries metadata");
     }
@@ -67,6 +68,7 @@ class UploadDatasetReactor final
       session_ = std::move(*s);
       return absl::OkStatus();
     }
+    if (req.has_trailer()) return session_->SetTrailer(req.trailer());
     if (!req.has_chunk()) {
       return absl::InvalidArgumentError("metadata: only the first message carries metadata");
     }

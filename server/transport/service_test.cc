@@ -140,6 +140,54 @@ class ServiceTest : public ::testing::Test {
     return writer->Finish();
   }
 
+  // A streamed-hash upload: metadata without sha256, data[0, end) in chunks, then (unless
+  // `trailer` is empty) a trailer with that digest.
+  grpc::Status StreamedUpload(const std::string& token, const std::string& data, size_t end,
+                              const std::string& trailer, v1::UploadModelResponse* resp) {
+    auto ctx = Ctx(token);
+    auto writer = public_->UploadModel(ctx.get(), resp);
+    v1::UploadModelRequest req;
+    req.mutable_metadata()->set_name("model.tflite");
+    req.mutable_metadata()->set_size_bytes(data.size());
+    writer->Write(req);
+    for (size_t off = 0; off < end; off += kMiB) {
+      v1::UploadModelRequest c;
+      c.mutable_chunk()->set_offset(off);
+      c.mutable_chunk()->set_data(data.substr(off, std::min(kMiB, end - off)));
+      if (!writer->Write(c)) break;
+    }
+    if (!trailer.empty()) {
+      v1::UploadModelRequest t;
+      t.mutable_trailer()->set_sha256(trailer);
+      writer->Write(t);
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  // Files under the blob store's tmp/ and uploads/ directories (partial data of any kind).
+  size_t PartialFiles() const {
+    size_t n = 0;
+    for (const char* sub : {"/tmp", "/uploads"}) {
+      for (const auto& e : std::filesystem::directory_iterator(dir_ + sub)) {
+        (void)e;
+        ++n;
+      }
+    }
+    return n;
+  }
+
+  uint64_t CommittedOffset(const std::string& token, const std::string& data) {
+    v1::GetUploadStatusRequest st;
+    st.set_kind(v1::UPLOAD_KIND_MODEL);
+    st.set_sha256(Sha256Hex(data));
+    st.set_size_bytes(data.size());
+    v1::GetUploadStatusResponse status;
+    auto ctx = Ctx(token);
+    EXPECT_TRUE(public_->GetUploadStatus(ctx.get(), st, &status).ok());
+    return status.committed_offset();
+  }
+
   std::string UploadOk(const std::string& token, const std::string& data) {
     v1::UploadModelResponse resp;
     grpc::Status s = Upload(token, data, 0, data.size(), &resp);
@@ -362,7 +410,13 @@ TEST_F(ServiceTest, CancelledUploadKeepsItsDurablePrefix) {
   }
   EXPECT_EQ(committed, kMiB);
   v1::UploadModelResponse resp;
+  // The cancelled stream records its offset just before it releases the session, so a resume in
+  // between gets the documented ABORTED (clients retry it).
   grpc::Status s = Upload(kTokenA, model, committed, model.size(), &resp);
+  for (int i = 0; i < 200 && s.error_code() == grpc::StatusCode::ABORTED; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    s = Upload(kTokenA, model, committed, model.size(), &resp);
+  }
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(resp.model().model_id(), Sha256Hex(model));
 }
@@ -413,6 +467,164 @@ TEST_F(ServiceTest, UploadRejectsHashMismatchInvalidModelsAndLimits) {
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_EQ(s.error_message(), "chunk.offset: expected 0, got 5");
   }
+}
+
+TEST_F(ServiceTest, StreamedHashUploadIsVerifiedAgainstTheTrailer) {
+  const std::string model = FakeModel(2 * kMiB + 999, 11);
+  const std::string sha = Sha256Hex(model);
+  v1::UploadModelResponse resp;
+  // A wrong trailing digest: rejected, nothing stored, no partial file or session left.
+  grpc::Status s = StreamedUpload(kTokenA, model, model.size(), std::string(64, 'e'), &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("trailer.sha256: declared eeee"));
+  EXPECT_THAT(s.error_message(), HasSubstr(sha));
+  EXPECT_EQ(blobs_->TotalBytes(), 0);
+  EXPECT_FALSE(blobs_->Exists(sha));
+  EXPECT_EQ(PartialFiles(), 0u);
+  EXPECT_EQ(CommittedOffset(kTokenA, model), 0u);
+  // No trailer at all.
+  s = StreamedUpload(kTokenA, model, model.size(), "", &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("trailer: required when metadata.sha256 is empty"));
+  // Fewer bytes than declared: not resumable, so nothing is kept.
+  s = StreamedUpload(kTokenA, model, kMiB, sha, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("metadata.size_bytes: declared"));
+  EXPECT_EQ(blobs_->TotalBytes(), 0);
+  EXPECT_EQ(PartialFiles(), 0u);
+  EXPECT_EQ(CommittedOffset(kTokenA, model), 0u);
+  // An invalid model with a correct digest is rejected by the validator.
+  std::string bad = model;
+  bad[5] = 'X';
+  s = StreamedUpload(kTokenA, bad, bad.size(), Sha256Hex(bad), &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "model rejected: fake loader: bad identifier");
+  EXPECT_EQ(PartialFiles(), 0u);
+
+  // The right digest: stored under it, like an upload with the digest up front.
+  s = StreamedUpload(kTokenA, model, model.size(), sha, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.model().model_id(), sha);
+  EXPECT_EQ(resp.model().size_bytes(), model.size());
+  EXPECT_EQ(resp.model().summary().operator_count(), 7u);
+  EXPECT_EQ(blobs_->TotalBytes(), static_cast<int64_t>(model.size()));
+  EXPECT_EQ(PartialFiles(), 0u);
+  // Same bytes again, streamed or not, by either tenant: same id, one copy.
+  v1::UploadModelResponse again;
+  ASSERT_TRUE(StreamedUpload(kTokenB, model, model.size(), sha, &again).ok());
+  EXPECT_EQ(again.model().model_id(), sha);
+  EXPECT_EQ(UploadOk(kTokenA, model), sha);
+  EXPECT_EQ(blobs_->TotalBytes(), static_cast<int64_t>(model.size()));
+  EXPECT_EQ(PartialFiles(), 0u);
+}
+
+TEST_F(ServiceTest, StreamedHashUploadRules) {
+  const std::string model = FakeModel(kMiB + 3, 12);
+  const std::string sha = Sha256Hex(model);
+  v1::UploadModelResponse resp;
+  // Without a digest there is no session to resume: offset must be 0.
+  {
+    auto ctx = Ctx(kTokenA);
+    auto writer = public_->UploadModel(ctx.get(), &resp);
+    v1::UploadModelRequest req;
+    req.mutable_metadata()->set_name("m");
+    req.mutable_metadata()->set_size_bytes(model.size());
+    req.mutable_metadata()->set_offset(1);
+    writer->Write(req);
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), HasSubstr("metadata.offset: must be 0 when sha256 is empty"));
+  }
+  // No chunk after the trailer, at most one trailer, and a malformed one is refused.
+  for (const int variant : {0, 1, 2}) {
+    auto ctx = Ctx(kTokenA);
+    auto writer = public_->UploadModel(ctx.get(), &resp);
+    v1::UploadModelRequest req;
+    req.mutable_metadata()->set_name("m");
+    req.mutable_metadata()->set_size_bytes(model.size());
+    writer->Write(req);
+    v1::UploadModelRequest c;
+    c.mutable_chunk()->set_offset(0);
+    c.mutable_chunk()->set_data(model.substr(0, kMiB));
+    writer->Write(c);
+    v1::UploadModelRequest t;
+    t.mutable_trailer()->set_sha256(variant == 2 ? "ABC" : sha);
+    writer->Write(t);
+    if (variant == 0) {
+      c.mutable_chunk()->set_offset(kMiB);
+      c.mutable_chunk()->set_data(model.substr(kMiB));
+      writer->Write(c);
+    } else if (variant == 1) {
+      writer->Write(t);
+    }
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << variant;
+    const char* want[] = {"chunk: no chunk may follow the trailer",
+                          "trailer: at most one trailer per stream",
+                          "trailer.sha256: must be 64 lowercase hex characters"};
+    EXPECT_EQ(s.error_message(), want[variant]);
+  }
+  EXPECT_EQ(blobs_->TotalBytes(), 0);
+  EXPECT_EQ(PartialFiles(), 0u);
+  // With the digest up front a trailer is optional but must agree with it.
+  {
+    auto ctx = Ctx(kTokenA);
+    auto writer = public_->UploadModel(ctx.get(), &resp);
+    v1::UploadModelRequest req;
+    req.mutable_metadata()->set_name("m");
+    req.mutable_metadata()->set_size_bytes(model.size());
+    req.mutable_metadata()->set_sha256(sha);
+    writer->Write(req);
+    v1::UploadModelRequest t;
+    t.mutable_trailer()->set_sha256(std::string(64, 'a'));
+    writer->Write(t);
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), HasSubstr("trailer.sha256: aaaa"));
+    EXPECT_THAT(s.error_message(), HasSubstr("differs from metadata.sha256"));
+  }
+  // The quota is charged in full up front (the object is unknown until the trailer): team-a's
+  // 7 MiB quota holds two 3 MiB models, then even a copy of one of them is refused when streamed
+  // (the client then retries with the digest up front, which is not charged).
+  const std::string three = FakeModel(3 * kMiB, 13);
+  UploadOk(kTokenA, three);
+  UploadOk(kTokenA, FakeModel(3 * kMiB, 14));
+  grpc::Status s = StreamedUpload(kTokenA, three, three.size(), Sha256Hex(three), &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(UploadOk(kTokenA, three), Sha256Hex(three));
+}
+
+TEST_F(ServiceTest, CancelledStreamedHashUploadLeavesNothing) {
+  const std::string model = FakeModel(3 * kMiB, 15);
+  {
+    auto ctx = Ctx(kTokenA);
+    v1::UploadModelResponse resp;
+    auto writer = public_->UploadModel(ctx.get(), &resp);
+    v1::UploadModelRequest req;
+    req.mutable_metadata()->set_name("m");
+    req.mutable_metadata()->set_size_bytes(model.size());
+    ASSERT_TRUE(writer->Write(req));
+    v1::UploadModelRequest c;
+    c.mutable_chunk()->set_offset(0);
+    c.mutable_chunk()->set_data(model.substr(0, kMiB));
+    ASSERT_TRUE(writer->Write(c));
+    // Wait until the server has opened its anonymous writer (tmp/), then drop the call.
+    for (int i = 0; i < 200 && PartialFiles() == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(PartialFiles(), 1u);
+    ctx->TryCancel();
+    EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  }
+  for (int i = 0; i < 200 && PartialFiles() != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(PartialFiles(), 0u);
+  EXPECT_EQ(CommittedOffset(kTokenA, model), 0u);
+  EXPECT_EQ(blobs_->TotalBytes(), 0);
 }
 
 TEST_F(ServiceTest, CredentialsAreChecked) {

@@ -223,6 +223,128 @@ TEST_F(ServiceE2eTest, UploadSubmitWatchDownloadWithHashCheck) {
   EXPECT_THAT(*log, HasSubstr("running test hook 'roundtrip'"));
 }
 
+// Regular files under `dir` (recursively; 0 when it does not exist).
+size_t FileCount(const fs::path& dir) {
+  size_t n = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) ++n;
+  }
+  return n;
+}
+
+TEST_F(ServiceE2eTest, StreamedHashUploadsStoreOnceAndRejectCorruptModels) {
+  client::ConnectionOptions o;
+  o.address = address_;
+  o.rpc_timeout = absl::Seconds(10);
+  client::UploadOptions streamed;
+  streamed.streamed_hash_min_bytes = 0;
+  auto c = client::CompressClient::Create(o, {}, streamed);
+  ASSERT_TRUE(c.ok()) << c.status();
+  // A model above the default streamed-hash threshold: the tiny conv plus 12 MiB of unused data.
+  ir::Model big = tflite::testing::TinyConvModel();
+  std::vector<uint8_t> filler(12 << 20);
+  for (size_t i = 0; i < filler.size(); ++i) filler[i] = static_cast<uint8_t>(i * 131 + i / 4099);
+  big.AddBuffer(std::move(filler));
+  auto big_bytes = tflite::WriteModel(big);
+  ASSERT_TRUE(big_bytes.ok()) << big_bytes.status();
+  const std::string big_path = (dir_ / "big.tflite").string();
+  ASSERT_TRUE(WriteFileAtomic(big_path, *big_bytes).ok());
+
+  for (const std::string& path : {model_path_, big_path}) {
+    SCOPED_TRACE(path);
+    auto digest = client::Sha256File(path);
+    ASSERT_TRUE(digest.ok());
+    uint64_t done = 0, total = 0;
+    auto ref = (*c)->UploadModel(path, "", [&](uint64_t d, uint64_t t) {
+      EXPECT_GE(d, done);
+      done = d;
+      total = t;
+    });
+    ASSERT_TRUE(ref.ok()) << ref.status();
+    EXPECT_EQ(ref->model_id(), digest->sha256);
+    EXPECT_EQ(ref->size_bytes(), digest->size);
+    EXPECT_GT(ref->summary().operator_count(), 0u);
+    EXPECT_EQ(done, digest->size);
+    EXPECT_EQ(total, digest->size);
+    // The same bytes again, streamed (dedup probe or server-side dedup) and with the default
+    // client: the same id, and still one stored copy.
+    auto again = (*c)->UploadModel(path);
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ(again->model_id(), digest->sha256);
+    auto plain = client_->UploadModel(path);
+    ASSERT_TRUE(plain.ok()) << plain.status();
+    EXPECT_EQ(plain->model_id(), digest->sha256);
+  }
+  EXPECT_EQ(FileCount(dir_ / "data" / "blobs"), 2u);
+
+  // A truncated model: the server's validator rejects it and keeps nothing.
+  const std::string bad_path = (dir_ / "truncated.tflite").string();
+  ASSERT_TRUE(WriteFileAtomic(bad_path, std::vector<uint8_t>(model_bytes_.begin(),
+                                                             model_bytes_.begin() +
+                                                                 model_bytes_.size() / 2))
+                  .ok());
+  auto bad = (*c)->UploadModel(bad_path);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("model rejected"));
+  EXPECT_EQ(FileCount(dir_ / "data" / "blobs"), 2u);
+  EXPECT_EQ(FileCount(dir_ / "data" / "tmp"), 0u);
+  EXPECT_EQ(FileCount(dir_ / "data" / "uploads"), 0u);
+}
+
+// The streamed-hash attempt charges the whole size against the quota (the server cannot know the
+// object yet); the client then retries with the digest up front, which is exact.
+TEST_F(ServiceE2eTest, StreamedHashUploadFallsBackToDigestFirstForTheQuota) {
+  server_->Kill();
+  server_.reset();
+  const std::string token = "token-of-the-e2e-tenant-01";
+  const std::string config = (dir_ / "auth.conf").string();
+  {
+    std::ofstream f(config);
+    f << "tenant t storage_quota_bytes=" << model_bytes_.size() * 3 / 2 << "\n"
+      << "token t plain:" << token << "\n";
+  }
+  auto p = Process::Start({COMPRESSD_SERVER_BIN, "--data-dir", (dir_ / "data-quota").string(),
+                           "--listen", address_, "--auth-config", config},
+                          (dir_ / "server-quota.log").string());
+  ASSERT_TRUE(p.ok()) << p.status();
+  server_.emplace(std::move(*p));
+  client::ConnectionOptions o;
+  o.address = address_;
+  o.token = token;
+  o.rpc_timeout = absl::Seconds(10);
+  client::UploadOptions streamed;
+  streamed.streamed_hash_min_bytes = 0;
+  auto c = client::CompressClient::Create(o, {}, streamed);
+  ASSERT_TRUE(c.ok()) << c.status();
+  const absl::Time until = absl::Now() + absl::Seconds(20);
+  for (;;) {
+    auto h = (*c)->CheckHealth();
+    if (h.ok() && *h == grpc::health::v1::HealthCheckResponse::SERVING) break;
+    ASSERT_TRUE(server_->Running()) << server_->Log();
+    ASSERT_LT(absl::Now(), until) << "server not serving";
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  auto first = (*c)->UploadModel(model_path_);
+  ASSERT_TRUE(first.ok()) << first.status();
+  // Streamed, this copy would exceed the quota; the digest-first retry finds it stored.
+  auto second = (*c)->UploadModel(model_path_);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->model_id(), first->model_id());
+  // Other bytes of the same size are refused by the quota (checked before any validation),
+  // streamed and digest-first alike, naming the limit.
+  std::vector<uint8_t> other = model_bytes_;
+  other.back() ^= 1;
+  const std::string other_path = (dir_ / "other.tflite").string();
+  ASSERT_TRUE(WriteFileAtomic(other_path, other).ok());
+  auto refused = (*c)->UploadModel(other_path);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("storage_quota_bytes"));
+}
+
 TEST_F(ServiceE2eTest, CompressctlCompressOneShot) {
   StartWorker("w1");
   const std::string spec = (dir_ / "spec.json").string();

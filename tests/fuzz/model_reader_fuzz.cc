@@ -1,7 +1,8 @@
 // libFuzzer entry point for the TFLite model reader. For any input, ReadModel must return (a model
-// or a status) without crashing, hanging, leaking or tripping ASan/UBSan. A model it accepts must
-// be writable, and the written bytes must read back into an equal model; a violation aborts,
-// which libFuzzer reports as a crash with the input saved.
+// or a status) without crashing, hanging, leaking or tripping ASan/UBSan. ReadModelView (the
+// no-copy reader the server validates uploads with) must return the same status. A model they
+// accept must be writable, and the written bytes must read back into an equal model; a violation
+// aborts, which libFuzzer reports as a crash with the input saved.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +26,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using compressd::tflite::ReadModel;
   using compressd::tflite::WriteModel;
   const auto model = ReadModel(std::span<const uint8_t>(data, size));
+  const auto view = compressd::tflite::ReadModelView(std::span<const uint8_t>(data, size));
+  if (view.status() != model.status()) {
+    Fail("ReadModelView disagrees with ReadModel",
+         view.status().ToString() + " vs " + model.status().ToString());
+  }
   if (!model.ok()) return 0;
   const auto written = WriteModel(*model);
   if (!written.ok()) Fail("accepted model fails to write", written.status().ToString());
