@@ -96,7 +96,7 @@ struct TensorView {
 //     4-D MEAN over H and W: global average pooling (7p7x summation); RESIZE_BILINEAR: f32-ibilinear
 //     (reference/xnnpack_float.h).
 //   * HARD_SWISH: f32-vhswish, (x * 0x1.555556p-3f) times min(max(x + 3, 0), 6), each step
-//     rounded to float (reference/unary.h HardSwishXnnpack; TFLite's builtin divides by 6 last).
+//     rounded to float (reference/xnnpack_float.h HardSwishXnnpack; TFLite's builtin divides by 6 last).
 // Same results in both profiles (no change needed): MAX_POOL_2D, PAD, RESHAPE, CONCATENATION
 // (byte moves / max; the delegate needs equal quantization), DEQUANTIZE ((x - zp) * scale in
 // float), LOGISTIC (both use a 256-entry table of round(256 / (1 + expf(-x))) - 128; they differ

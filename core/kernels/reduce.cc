@@ -83,14 +83,13 @@ absl::Status PrepareQuantizedMean(OpContext& ctx, const TensorView& in,
     return absl::OkStatus();
   }
   const int rank = in.shape.rank();
-  const bool special = in.type == ir::DataType::kInt8 && keep_dims && rank == 4 &&
-                       axes.size() == 2 &&
-                       ((axes[0] == 1 && axes[1] == 2) || (axes[0] == 2 && axes[1] == 1));
+  // A 4-D mean over exactly the axes {1, 2} (either order, as written in the axis tensor).
+  const bool height_width = rank == 4 && axes.size() == 2 &&
+                            std::min(axes[0], axes[1]) == 1 && std::max(axes[0], axes[1]) == 2;
+  const bool special = in.type == ir::DataType::kInt8 && keep_dims && height_width;
   // TFLite's XNNPACK delegate takes int8 MEAN of a 4-D tensor over the int32 axes {1, 2} (either
   // order, keep_dims or not) as a global average pooling.
-  const bool xnn_global_average =
-      in.type == ir::DataType::kInt8 && rank == 4 && axes_int32 && axes.size() == 2 &&
-      std::min(axes[0], axes[1]) == 1 && std::max(axes[0], axes[1]) == 2;
+  const bool xnn_global_average = in.type == ir::DataType::kInt8 && axes_int32 && height_width;
   if (xnn_global_average && ctx.integer_arithmetic() == IntegerArithmetic::kXnnpack) {
     // TFLite's XNNPACK delegate runs this MEAN as XNNPACK's qs8 global average pooling:
     // acc = sum - count * in_zp, out = fp32 requantization with in_scale / (out_scale * count).
@@ -137,10 +136,7 @@ absl::Status PrepareQuantizedMean(OpContext& ctx, const TensorView& in,
     if (state.reduce_mask & (1u << d)) count *= in.shape.dim(d);
   }
   state.count = count;
-  const bool special_int16 = in.type == ir::DataType::kInt16 && keep_dims && rank == 4 &&
-                             axes.size() == 2 &&
-                             std::min(axes[0], axes[1]) == 1 && std::max(axes[0], axes[1]) == 2;
-  if (special_int16) {
+  if (in.type == ir::DataType::kInt16 && keep_dims && height_width) {
     // reference_integer_ops::Mean with PrepareMeanOrSum's multiplier.
     ASSIGN_OR_RETURN(const quant::QuantizedMultiplier m,
                      quantized::RescaleMultiplier(

@@ -530,8 +530,8 @@ TEST(ReadModelBudgetTest, SharedTensorNameIsCharged) {
   EXPECT_TRUE(HasError(ReadModel(bytes), kExhausted, "model expands to too much data in memory"));
 }
 
-TEST(ReadModelBudgetTest, SharedExternalBufferIsCharged) {
-  // 100 buffers all pointing at the same 1 MiB stored after the flatbuffer.
+// kShares buffers all pointing at the same 4 * kSharedInts bytes stored after the flatbuffer.
+std::vector<uint8_t> SharedExternalBufferModel() {
   flatbuffers::FlatBufferBuilder fbb;
   std::vector<flatbuffers::Offset<fb::Buffer>> buffers = {fb::CreateBuffer(fbb)};
   auto shared = fb::CreateBuffer(fbb, 0, /*offset=*/2, /*size=*/2);  // patched below
@@ -547,8 +547,17 @@ TEST(ReadModelBudgetTest, SharedExternalBufferIsCharged) {
   const uint64_t offset = bytes.size();
   bytes.resize(bytes.size() + 4 * kSharedInts, 0x5a);
   fb::Buffer* buffer = Mutable(bytes)->mutable_buffers()->GetMutableObject(1);
-  ASSERT_TRUE(buffer->mutate_offset(offset));
-  ASSERT_TRUE(buffer->mutate_size(4 * kSharedInts));
+  buffer->mutate_offset(offset);
+  buffer->mutate_size(4 * kSharedInts);
+  return bytes;
+}
+
+TEST(ReadModelBudgetTest, SharedExternalBufferIsCharged) {
+  // 100 buffers all pointing at the same 1 MiB stored after the flatbuffer.
+  std::vector<uint8_t> bytes = SharedExternalBufferModel();
+  fb::Buffer* buffer = Mutable(bytes)->mutable_buffers()->GetMutableObject(1);
+  ASSERT_EQ(buffer->size(), 4u * kSharedInts);
+  ASSERT_EQ(buffer->offset(), bytes.size() - 4u * kSharedInts);
   EXPECT_TRUE(HasError(ReadModel(bytes), kExhausted, "model expands to too much data in memory"));
   // One reference is fine.
   LoadLimits limits;
@@ -725,23 +734,7 @@ TEST(ReadModelViewTest, RejectsWhatReadModelRejects) {
   }
   // The copy budget is charged as if the buffers were copied.
   {
-    flatbuffers::FlatBufferBuilder fbb;
-    std::vector<flatbuffers::Offset<fb::Buffer>> buffers = {fb::CreateBuffer(fbb)};
-    auto shared = fb::CreateBuffer(fbb, 0, /*offset=*/2, /*size=*/2);  // patched below
-    for (int i = 0; i < kShares; ++i) buffers.push_back(shared);
-    std::vector<int32_t> shape = {1};
-    auto a = fb::CreateTensorDirect(fbb, &shape, fb::TensorType::FLOAT32, 0, "a");
-    GraphParts parts{fbb.CreateVector(std::vector<flatbuffers::Offset<fb::Tensor>>{a}),
-                     fbb.CreateVector(buffers)};
-    fb::SubGraphBuilder b(fbb);
-    b.add_tensors(parts.tensors);
-    auto sg = b.Finish();
-    std::vector<uint8_t> bytes = Finish(fbb, ModelOf(fbb, fb::BuiltinOperator::ADD, {sg}, parts));
-    const uint64_t offset = bytes.size();
-    bytes.resize(bytes.size() + 4 * kSharedInts, 0x5a);
-    fb::Buffer* buffer = Mutable(bytes)->mutable_buffers()->GetMutableObject(1);
-    ASSERT_TRUE(buffer->mutate_offset(offset));
-    ASSERT_TRUE(buffer->mutate_size(4 * kSharedInts));
+    const std::vector<uint8_t> bytes = SharedExternalBufferModel();
     EXPECT_TRUE(HasError(SameDecision(bytes), kExhausted, "model expands to too much data"));
   }
 }

@@ -111,6 +111,22 @@ class InterpreterOracleTest : public ::testing::TestWithParam<Case> {
     return std::move(*parsed);
   }
 
+  // Writes skimage's `photo`, preprocessed for `model`'s first input (the case's pixel range), as
+  // a raw input file at `path`.
+  void WritePhotograph(const ir::Model& model, const char* photo, const std::string& path) {
+    const ir::Tensor& in = model.subgraphs[0].tensors[model.subgraphs[0].inputs[0]];
+    data::InputSpec spec{in.name, in.type, in.shape};
+    data::PreprocessSpec pre;
+    pre.range = GetParam().range;
+    auto image_path = testing::TestDataPath(std::string("images/") + photo);
+    ASSERT_TRUE(image_path.ok()) << image_path.status();
+    auto image = data::LoadImage(*image_path);
+    ASSERT_TRUE(image.ok()) << image.status();
+    auto tensor = data::ImageToTensor(*image, spec, pre);
+    ASSERT_TRUE(tensor.ok()) << tensor.status();
+    ASSERT_TRUE(WriteFileAtomic(path, tensor->bytes).ok());
+  }
+
   // Runs `path` in both runtimes on the same inputs and compares every output within
   // 1e-4 · max|TFLite|.
   //
@@ -173,19 +189,9 @@ TEST_P(InterpreterOracleTest, RealPhotographsMatchTflite) {
   ASSERT_TRUE(path.ok()) << path.status();
   auto model = tflite::ReadModelFile(*path);
   ASSERT_TRUE(model.ok()) << model.status();
-  const ir::Tensor& in = model->subgraphs[0].tensors[model->subgraphs[0].inputs[0]];
-  data::InputSpec spec{in.name, in.type, in.shape};
-  data::PreprocessSpec pre;
-  pre.range = GetParam().range;
   for (const char* photo : {"astronaut.png", "chelsea.png", "coffee.png"}) {
-    auto image_path = testing::TestDataPath(std::string("images/") + photo);
-    ASSERT_TRUE(image_path.ok()) << image_path.status();
-    auto image = data::LoadImage(*image_path);
-    ASSERT_TRUE(image.ok()) << image.status();
-    auto tensor = data::ImageToTensor(*image, spec, pre);
-    ASSERT_TRUE(tensor.ok()) << tensor.status();
     const std::string input_file = testing::MakeTempDir("photo") + "/input.bin";
-    ASSERT_TRUE(WriteFileAtomic(input_file, tensor->bytes).ok());
+    ASSERT_NO_FATAL_FAILURE(WritePhotograph(*model, photo, input_file));
     CompareOn(*path, {input_file}, photo);
   }
 }
@@ -208,17 +214,7 @@ TEST_P(InterpreterOracleTest, Float16ModeModelMatchesTflite) {
   ASSERT_TRUE(WriteFileAtomic(dir + "/model.tflite", *bytes).ok());
   CompareOn(dir + "/model.tflite", {}, "float16 mode, deterministic input");
 
-  const ir::Tensor& in = model->subgraphs[0].tensors[model->subgraphs[0].inputs[0]];
-  data::InputSpec spec{in.name, in.type, in.shape};
-  data::PreprocessSpec pre;
-  pre.range = GetParam().range;
-  auto image_path = testing::TestDataPath("images/astronaut.png");
-  ASSERT_TRUE(image_path.ok()) << image_path.status();
-  auto image = data::LoadImage(*image_path);
-  ASSERT_TRUE(image.ok()) << image.status();
-  auto tensor = data::ImageToTensor(*image, spec, pre);
-  ASSERT_TRUE(tensor.ok()) << tensor.status();
-  ASSERT_TRUE(WriteFileAtomic(dir + "/input.bin", tensor->bytes).ok());
+  ASSERT_NO_FATAL_FAILURE(WritePhotograph(*model, "astronaut.png", dir + "/input.bin"));
   CompareOn(dir + "/model.tflite", {dir + "/input.bin"}, "float16 mode, astronaut.png");
 }
 

@@ -49,16 +49,6 @@ inline void HardSwish(const Shape& shape, const float* in, float* out) {
            [](float v) { return v * std::min(6.0f, std::max(0.0f, v + 3.0f)) / 6.0f; });
 }
 
-// HARD_SWISH as XNNPACK's f32-vhswish computes it (TFLite with its XNNPACK delegate):
-// (x * float(1/6)) * min(max(x + 3, 0), 6), each operation rounded to float.
-inline void HardSwishXnnpack(const Shape& shape, const float* in, float* out) {
-  constexpr float kSixth = 0x1.555556p-3f;
-  UnaryMap(shape, in, out, [](float v) {
-    const float clamped = std::min(std::max(v + 3.0f, 0.0f), 6.0f);
-    return (v * kSixth) * clamped;
-  });
-}
-
 // LOGISTIC with TFLite's cut-offs: 1 above 16.619047..., exp(x) below -9.
 inline void Logistic(const Shape& shape, const float* in, float* out) {
   constexpr float kCutoffUpper = 16.619047164916992188f;

@@ -11,6 +11,7 @@
 //     7 at a time: first ((p0 + p1) + p6) + ((p2 + p3) + (p4 + p5)), then per 7 more
 //     ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + acc)), missing pixels 0; times 1 / (H * W);
 //     clamp.
+//   HARD_SWISH (f32-vhswish): (x * float(1/6)) * min(max(x + 3, 0), 6).
 //   RESIZE_BILINEAR (f32-ibilinear): source coordinates as xnn_indirection_init_resize_bilinear2d
 //     (reference/xnnpack_int8.h XnnResizeCoordinate, its float weight); then
 //     t = tl + (tr - tl) * ah, b = bl + (br - bl) * ah, out = t + (b - t) * av.
@@ -105,36 +106,32 @@ inline void GlobalAveragePoolXnnpack(int64_t batches, int64_t pixels, int64_t ch
   }
 }
 
+// HARD_SWISH as XNNPACK's f32-vhswish computes it (TFLite with its XNNPACK delegate):
+// (x * float(1/6)) * min(max(x + 3, 0), 6), each operation rounded to float.
+inline void HardSwishXnnpack(const Shape& shape, const float* in, float* out) {
+  constexpr float kSixth = 0x1.555556p-3f;
+  const int64_t n = shape.FlatSize();
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = in[i];
+    const float clamped = std::min(std::max(v + 3.0f, 0.0f), 6.0f);
+    out[i] = (v * kSixth) * clamped;
+  }
+}
+
 // NHWC float resize.
 inline void ResizeBilinearXnnpack(bool align_corners, bool half_pixel_centers,
                                   const Shape& in_shape, const float* in, const Shape& out_shape,
                                   float* out) {
-  const int64_t batch = in_shape.dim(0), in_h = in_shape.dim(1), in_w = in_shape.dim(2);
-  const int64_t channels = in_shape.dim(3);
-  const int64_t out_h = out_shape.dim(1), out_w = out_shape.dim(2);
-  const bool legacy = !half_pixel_centers;
-  for (int64_t b = 0; b < batch; ++b) {
-    const float* image = in + b * in_h * in_w * channels;
-    for (int64_t y = 0; y < out_h; ++y) {
-      const XnnResizeTap ty = XnnResizeCoordinate(y, in_h, out_h, align_corners, legacy);
-      for (int64_t x = 0; x < out_w; ++x) {
-        const XnnResizeTap tx = XnnResizeCoordinate(x, in_w, out_w, align_corners, legacy);
-        const float* tl = image + (ty.lo * in_w + tx.lo) * channels;
-        const float* tr = image + (ty.lo * in_w + tx.hi) * channels;
-        const float* bl = image + (ty.hi * in_w + tx.lo) * channels;
-        const float* br = image + (ty.hi * in_w + tx.hi) * channels;
-        float* o = out + ((b * out_h + y) * out_w + x) * channels;
-        for (int64_t c = 0; c < channels; ++c) {
-          const float td = tr[c] - tl[c];
-          const float bd = br[c] - bl[c];
-          const float top = tl[c] + td * tx.frac;
-          const float bottom = bl[c] + bd * tx.frac;
-          const float d = bottom - top;
-          o[c] = top + d * ty.frac;
-        }
-      }
-    }
-  }
+  XnnResizeBilinearLoop(align_corners, half_pixel_centers, in_shape, in, out_shape, out,
+                        [](float tl, float tr, float bl, float br, const XnnResizeTap& tx,
+                           const XnnResizeTap& ty) {
+                          const float td = tr - tl;
+                          const float bd = br - bl;
+                          const float top = tl + td * tx.frac;
+                          const float bottom = bl + bd * tx.frac;
+                          const float d = bottom - top;
+                          return top + d * ty.frac;
+                        });
 }
 
 }  // namespace compressd::kernels::reference

@@ -234,31 +234,43 @@ inline int32_t XnnBilinearElement(int32_t tl, int32_t tr, int32_t bl, int32_t br
   return (acc + (int32_t{1} << 21)) >> 22;
 }
 
-// NHWC int8 resize; input and output share quantization.
-inline void XnnResizeBilinear(bool align_corners, bool half_pixel_centers, const Shape& in_shape,
-                              const int8_t* in, const Shape& out_shape, int8_t* out) {
+// The NHWC loop of XNNPACK's bilinear resize, shared by the int8 and float kernels: for each
+// output pixel, its four source pixels (tl, tr, bl, br: the first channel of each) and its
+// horizontal and vertical taps; element(tl[c], tr[c], bl[c], br[c], tx, ty) gives channel c.
+template <typename T, typename Element>
+inline void XnnResizeBilinearLoop(bool align_corners, bool half_pixel_centers,
+                                  const Shape& in_shape, const T* in, const Shape& out_shape,
+                                  T* out, Element element) {
   const int64_t batch = in_shape.dim(0), in_h = in_shape.dim(1), in_w = in_shape.dim(2);
   const int64_t channels = in_shape.dim(3);
   const int64_t out_h = out_shape.dim(1), out_w = out_shape.dim(2);
   const bool legacy = !half_pixel_centers;
   for (int64_t b = 0; b < batch; ++b) {
-    const int8_t* image = in + b * in_h * in_w * channels;
+    const T* image = in + b * in_h * in_w * channels;
     for (int64_t y = 0; y < out_h; ++y) {
       const XnnResizeTap ty = XnnResizeCoordinate(y, in_h, out_h, align_corners, legacy);
       for (int64_t x = 0; x < out_w; ++x) {
         const XnnResizeTap tx = XnnResizeCoordinate(x, in_w, out_w, align_corners, legacy);
-        const int8_t* tl = image + (ty.lo * in_w + tx.lo) * channels;
-        const int8_t* tr = image + (ty.lo * in_w + tx.hi) * channels;
-        const int8_t* bl = image + (ty.hi * in_w + tx.lo) * channels;
-        const int8_t* br = image + (ty.hi * in_w + tx.hi) * channels;
-        int8_t* o = out + ((b * out_h + y) * out_w + x) * channels;
-        for (int64_t c = 0; c < channels; ++c) {
-          o[c] = static_cast<int8_t>(
-              XnnBilinearElement(tl[c], tr[c], bl[c], br[c], tx.alpha, ty.alpha));
-        }
+        const T* tl = image + (ty.lo * in_w + tx.lo) * channels;
+        const T* tr = image + (ty.lo * in_w + tx.hi) * channels;
+        const T* bl = image + (ty.hi * in_w + tx.lo) * channels;
+        const T* br = image + (ty.hi * in_w + tx.hi) * channels;
+        T* o = out + ((b * out_h + y) * out_w + x) * channels;
+        for (int64_t c = 0; c < channels; ++c) o[c] = element(tl[c], tr[c], bl[c], br[c], tx, ty);
       }
     }
   }
+}
+
+// NHWC int8 resize; input and output share quantization.
+inline void XnnResizeBilinear(bool align_corners, bool half_pixel_centers, const Shape& in_shape,
+                              const int8_t* in, const Shape& out_shape, int8_t* out) {
+  XnnResizeBilinearLoop(align_corners, half_pixel_centers, in_shape, in, out_shape, out,
+                        [](int8_t tl, int8_t tr, int8_t bl, int8_t br, const XnnResizeTap& tx,
+                           const XnnResizeTap& ty) {
+                          return static_cast<int8_t>(
+                              XnnBilinearElement(tl, tr, bl, br, tx.alpha, ty.alpha));
+                        });
 }
 
 }  // namespace compressd::kernels::reference
