@@ -3,11 +3,16 @@
 // Quantized variants, bit-exact with TFLite's default kernels (see reference/integer_activations.h):
 //   int8:  RELU, RELU6, RELU_N1_TO_1, HARD_SWISH, LOGISTIC. Each is a function of the input byte,
 //          so Prepare tabulates it (256 entries, computed with TFLite's arithmetic) and Eval looks
-//          values up. LOGISTIC requires output scale 1/256 exactly (TFLite's check; TFLite's
-//          reference and generic optimized kernels accept any output zero point, so does this).
+//          values up (optimized::Int8LutApply: vectorized lookup, or saturating byte arithmetic
+//          when the table is a clamp of x + offset, as RELU with equal scales). LOGISTIC requires
+//          output scale 1/256 exactly (TFLite's check; TFLite's reference and generic optimized
+//          kernels accept any output zero point, so does this).
 //   int16: RELU, RELU6, RELU_N1_TO_1 (zero points must be 0, as in TFLite); LOGISTIC (zero points
 //          0, output scale exactly 1/32768, TFLite's interpolated table, reference/int16_logistic.h;
 //          the input scale 2^-12, which TFLite sends to its gemmlowp kernel, is Unimplemented).
+// float32 RELU / RELU6 / RELU_N1_TO_1 run optimized::ReluFloat / ReluRangeFloat (bit-exact with
+// reference/unary.h, vectorized). The int8 and float32 paths are the same in both integer
+// arithmetic profiles.
 // Input and output need per-tensor quantization (positive finite scale, in-range zero point).
 // Other quantized combinations are Unimplemented.
 #include <array>
@@ -19,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/base/status_macros.h"
 #include "core/kernels/op_kernel.h"
+#include "core/kernels/optimized/activation.h"
 #include "core/kernels/quantized_util.h"
 #include "core/kernels/reference/int16_logistic.h"
 #include "core/kernels/reference/integer_activations.h"
@@ -56,6 +62,7 @@ constexpr const char* ActName(Act act) {
 
 struct QuantActState : OpState {
   std::array<int8_t, 256> table{};            // int8: output for every input byte
+  optimized::Int8Lut lut;                     // int8: `table` analysed for Int8LutApply
   reference::QuantizedReluParams relu;       // int16 RELU family
   reference::Int16LogisticParams logistic;   // int16 LOGISTIC
 };
@@ -155,6 +162,7 @@ absl::Status PrepareInt8(OpContext& ctx) {
     return absl::UnimplementedError(
         absl::StrCat(ActName(kAct), " of int8 is not implemented"));
   }
+  state->lut = optimized::MakeInt8Lut(state->table);
   ctx.set_state(std::move(state));
   return absl::OkStatus();
 }
@@ -214,8 +222,8 @@ absl::Status Eval(OpContext& ctx) {
   const TensorView& in = *ctx.input(0);
   TensorView& out = *ctx.output(0);
   if (in.type == ir::DataType::kInt8) {
-    reference::LookupTable(in.shape.FlatSize(), in.data_as<const int8_t>(),
-                           ctx.state_as<QuantActState>()->table, out.data_as<int8_t>());
+    optimized::Int8LutApply(ctx.state_as<QuantActState>()->lut, in.data_as<const int8_t>(),
+                            out.data_as<int8_t>(), in.shape.FlatSize());
     return absl::OkStatus();
   }
   if (in.type == ir::DataType::kInt16) {
@@ -239,14 +247,14 @@ absl::Status Eval(OpContext& ctx) {
   const float* x = in.data_as<const float>();
   float* y = out.data_as<float>();
   switch (kAct) {
-    case Act::kRelu:
-      reference::Relu(in.shape, x, y);
+    case Act::kRelu:  // reference::Relu
+      optimized::ReluFloat(x, y, in.shape.FlatSize());
       break;
-    case Act::kRelu6:
-      reference::Relu6(in.shape, x, y);
+    case Act::kRelu6:  // reference::Relu6
+      optimized::ReluRangeFloat(x, y, in.shape.FlatSize(), 0.0f, 6.0f);
       break;
-    case Act::kReluN1To1:
-      reference::ReluN1To1(in.shape, x, y);
+    case Act::kReluN1To1:  // reference::ReluN1To1
+      optimized::ReluRangeFloat(x, y, in.shape.FlatSize(), -1.0f, 1.0f);
       break;
     case Act::kLeakyRelu:
       reference::LeakyRelu(in.shape, x, y, OptionsOrDefault<ir::LeakyReluOptions>(ctx).alpha);

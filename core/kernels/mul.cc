@@ -7,7 +7,8 @@
 // int16 needs zero points 0 (TFLite). Every input and the output need per-tensor quantization.
 // IntegerArithmetic::kXnnpack, int8: XNNPACK's qs8 MUL with fp32 requantization
 // (reference/xnnpack_int8.h, XnnMul) when a_scale * b_scale / out_scale is in [2^-16, 2^8)
-// (otherwise TFLite's delegate declines the node and the builtin arithmetic applies).
+// (otherwise TFLite's delegate declines the node and the builtin arithmetic applies); equal
+// shapes and row broadcasts run the vectorized optimized::XnnMulInt8 (bit-exact).
 #include <memory>
 
 #include "absl/status/status.h"
@@ -16,6 +17,7 @@
 #include "core/kernels/contiguous_runs.h"
 #include "core/kernels/op_kernel.h"
 #include "core/kernels/optimized/int8_binary.h"
+#include "core/kernels/optimized/xnnpack_int8_elementwise.h"
 #include "core/kernels/quantized_util.h"
 #include "core/kernels/reference/binary.h"
 #include "core/kernels/reference/integer_binary.h"
@@ -112,6 +114,14 @@ absl::Status Eval(OpContext& ctx) {
     }
     case ir::DataType::kInt8:
       if (const QuantMulState* st = ctx.state_as<QuantMulState>(); st->use_xnnpack) {
+        if (const auto runs = ContiguousRuns(a.shape, b.shape, out.shape)) {
+          // The vectorized path, bit-exact with the reference.
+          optimized::XnnMulInt8(
+              st->xnn, optimized::Int8Runs{a.data_as<const int8_t>(), runs->a_step,
+                                           b.data_as<const int8_t>(), runs->b_step,
+                                           out.data_as<int8_t>(), runs->rows, runs->length});
+          return absl::OkStatus();
+        }
         reference::XnnMul(st->xnn, a.shape, a.data_as<const int8_t>(), b.shape,
                           b.data_as<const int8_t>(), out.shape, out.data_as<int8_t>());
         return absl::OkStatus();

@@ -6,7 +6,8 @@
 // IntegerArithmetic::kXnnpack: float32 -> int8 with per-tensor quantization uses XNNPACK's
 // f32-qs8-vcvt (reference/xnnpack_int8.h XnnQuantizeF32: multiply by the float reciprocal of the
 // scale, round half to even) as TFLite's delegate does, and int8 -> int8 with in/out scale ratio
-// in [2^-8, 2^7] uses XNNPACK's qs8-vcvt (XnnRequantize, Q8 multiplier).
+// in [2^-8, 2^7] uses XNNPACK's qs8-vcvt (XnnRequantize, Q8 multiplier); both run the vectorized
+// optimized/xnnpack_int8_elementwise.h kernels (bit-exact, tested against the reference).
 #include <cstdint>
 #include <memory>
 
@@ -14,6 +15,7 @@
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
 #include "core/kernels/optimized/int8_quantize.h"
+#include "core/kernels/optimized/xnnpack_int8_elementwise.h"
 #include "core/kernels/quantized_util.h"
 #include "core/kernels/reference/quantize.h"
 #include "core/kernels/reference/xnnpack_int8.h"
@@ -92,8 +94,8 @@ absl::Status EvalRequantize(OpContext& ctx) {
   const RequantizeState& s = *ctx.state_as<RequantizeState>();
   using T = ir::DataType;
   if (in.type == T::kInt8 && out.type == T::kInt8 && s.use_xnnpack) {
-    reference::XnnRequantize(s.xnn, in.shape.FlatSize(), in.data_as<const int8_t>(),
-                             out.data_as<int8_t>());
+    optimized::XnnRequantizeInt8(s.xnn, in.data_as<const int8_t>(), out.data_as<int8_t>(),
+                                 in.shape.FlatSize());
   } else if (in.type == T::kInt8 && out.type == T::kInt8) {
     RunRequantize<int8_t, int8_t>(s, in, out);
   } else if (in.type == T::kInt8 && out.type == T::kUInt8) {
@@ -150,9 +152,9 @@ absl::Status Eval(OpContext& ctx) {
     case ir::DataType::kInt8:
       if (ctx.state() != nullptr) {  // XnnQuantizeState
         const ir::QuantParams& q = *output.quant;
-        reference::XnnQuantizeF32(
+        optimized::XnnQuantizeF32ToInt8(
             q.scale[0], q.zero_point.empty() ? 0 : static_cast<int32_t>(q.zero_point[0]),
-            input.shape.FlatSize(), input.data_as<const float>(), output.data_as<int8_t>());
+            input.data_as<const float>(), output.data_as<int8_t>(), input.shape.FlatSize());
         return absl::OkStatus();
       }
       if (const ir::QuantParams& q = *output.quant; q.scale.size() == 1) {

@@ -5,7 +5,9 @@
 // The integer path interpolates raw values, so input and output must share scale and zero point
 // (TFLite does not check this; a mismatch would silently give wrong values, here it is an error).
 // IntegerArithmetic::kXnnpack, int8: XNNPACK's s8-ibilinear with q11 weights
-// (reference/xnnpack_int8.h XnnResizeBilinear), as TFLite's XNNPACK delegate computes it.
+// (reference/xnnpack_int8.h XnnResizeBilinear), as TFLite's XNNPACK delegate computes it, run by
+// optimized::XnnInt8ResizeBilinear (bit-exact, vectorized over channels) from taps computed in
+// Prepare.
 // int8 with the builtin arithmetic runs optimized::Int8ResizeBilinear (bit-exact, vectorized over
 // channels) from interpolation taps computed in Prepare.
 #include <memory>
@@ -16,6 +18,7 @@
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
 #include "core/kernels/optimized/int8_resize_bilinear.h"
+#include "core/kernels/optimized/xnnpack_int8_resize.h"
 #include "core/kernels/quantized_util.h"
 #include "core/kernels/reference/resize_bilinear.h"
 #include "core/kernels/reference/xnnpack_float.h"
@@ -31,6 +34,9 @@ struct Int8ResizeState : OpState {
   // Builtin arithmetic: taps per output row / column; empty when some fraction leaves
   // [-512, 1536] (degenerate scales), and the reference handles the op.
   std::vector<optimized::BilinearTap> ys, xs;
+  // XNNPACK arithmetic: taps per output row / column; empty when a tap is outside the optimized
+  // kernel's contract (never expected), and the reference handles the op.
+  std::vector<optimized::XnnBilinearTap> xnn_ys, xnn_xs;
 };
 
 // The reference's taps for one dimension, or false when a fraction is outside [-512, 1536].
@@ -94,6 +100,14 @@ absl::Status Prepare(OpContext& ctx) {
         state->ys.clear();
         state->xs.clear();
       }
+      if (state->xnnpack &&
+          (!optimized::XnnResizeTaps(input->shape.dim(1), hw[0], options.align_corners,
+                                     options.half_pixel_centers, &state->xnn_ys) ||
+           !optimized::XnnResizeTaps(input->shape.dim(2), hw[1], options.align_corners,
+                                     options.half_pixel_centers, &state->xnn_xs))) {
+        state->xnn_ys.clear();
+        state->xnn_xs.clear();
+      }
       ctx.set_state(std::move(state));
     }
   }
@@ -119,6 +133,13 @@ absl::Status Eval(OpContext& ctx) {
       return absl::OkStatus();
     case ir::DataType::kInt8:
       if (const Int8ResizeState* st = ctx.state_as<Int8ResizeState>(); st->xnnpack) {
+        if (!st->xnn_ys.empty()) {
+          optimized::XnnInt8ResizeBilinear(
+              input.shape.dim(0), input.shape.dim(1), input.shape.dim(2), input.shape.dim(3),
+              st->xnn_ys.data(), output.shape.dim(1), st->xnn_xs.data(), output.shape.dim(2),
+              input.data_as<const int8_t>(), output.data_as<int8_t>());
+          return absl::OkStatus();
+        }
         reference::XnnResizeBilinear(options.align_corners, options.half_pixel_centers,
                                      input.shape, input.data_as<const int8_t>(), output.shape,
                                      output.data_as<int8_t>());

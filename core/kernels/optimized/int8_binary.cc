@@ -22,20 +22,18 @@ void Int8Add(const Int8AddParams& p, const Int8Runs& runs) {
 #if defined(__x86_64__)
   if (GetCpuFeatures().avx2_fma) return Int8AddAvx2(p, runs);
 #endif
-  for (int64_t r = 0; r < runs.rows; ++r) {
-    Int8AddElementwisePortable(p, runs.a + r * runs.a_step, runs.b + r * runs.b_step,
-                               runs.out + r * runs.length, runs.length);
-  }
+  ForEachInt8Run(runs, [&p](const int8_t* a, const int8_t* b, int8_t* out, int64_t n) {
+    Int8AddElementwisePortable(p, a, b, out, n);
+  });
 }
 
 void Int8Mul(const Int8MulParams& p, const Int8Runs& runs) {
 #if defined(__x86_64__)
   if (GetCpuFeatures().avx2_fma) return Int8MulAvx2(p, runs);
 #endif
-  for (int64_t r = 0; r < runs.rows; ++r) {
-    Int8MulElementwisePortable(p, runs.a + r * runs.a_step, runs.b + r * runs.b_step,
-                               runs.out + r * runs.length, runs.length);
-  }
+  ForEachInt8Run(runs, [&p](const int8_t* a, const int8_t* b, int8_t* out, int64_t n) {
+    Int8MulElementwisePortable(p, a, b, out, n);
+  });
 }
 
 void Int8AddElementwise(const Int8AddParams& p, const int8_t* a, const int8_t* b, int8_t* out,

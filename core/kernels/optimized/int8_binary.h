@@ -37,6 +37,15 @@ struct Int8Runs {
   int64_t length = 0;
 };
 
+// Calls run(a, b, out, length) for every run, in order (the per-run pointers of `runs`).
+template <typename RunFn>
+inline void ForEachInt8Run(const Int8Runs& runs, RunFn&& run) {
+  for (int64_t r = 0; r < runs.rows; ++r) {
+    run(runs.a + r * runs.a_step, runs.b + r * runs.b_step, runs.out + r * runs.length,
+        runs.length);
+  }
+}
+
 // out = ADD(a, b) / MUL(a, b) elementwise over the runs. `out` may alias `a` or `b` (with their
 // step equal to `length`). Offsets are in [-255, 255] (8-bit zero points), shifts in [-31, 31].
 void Int8Add(const Int8AddParams& p, const Int8Runs& runs);

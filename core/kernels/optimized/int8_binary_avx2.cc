@@ -9,9 +9,7 @@
 namespace compressd::kernels::optimized {
 namespace {
 
-inline __m256i Load8(const int8_t* src) {
-  return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src)));
-}
+using avx2::LoadInt8AsInt32;
 
 // kGeneral false: every shift <= 0 and no multiplier is INT32_MIN (what TFLite's Prepare
 // produces), so the requantization skips the left shift and the saturation fix-up.
@@ -33,15 +31,11 @@ void AddRuns(const Int8AddParams& p, const Int8Runs& runs) {
   const __m256i lo = _mm256_set1_epi32(p.act_min);
   const __m256i hi = _mm256_set1_epi32(p.act_max);
   const __m128i left = _mm_cvtsi32_si128(p.left_shift);
-  const int64_t n = runs.length;
-  const int64_t end = n - n % 8;
-  for (int64_t row = 0; row < runs.rows; ++row) {
-    const int8_t* a = runs.a + row * runs.a_step;
-    const int8_t* b = runs.b + row * runs.b_step;
-    int8_t* out = runs.out + row * n;
+  ForEachInt8Run(runs, [&](const int8_t* a, const int8_t* b, int8_t* out, int64_t n) {
+    const int64_t end = n - n % 8;
     for (int64_t i = 0; i < end; i += 8) {
-      const __m256i va = Load8(a + i);
-      const __m256i vb = Load8(b + i);
+      const __m256i va = LoadInt8AsInt32(a + i);
+      const __m256i vb = LoadInt8AsInt32(b + i);
       // (x + offset) << left_shift wraps like quant::WrappingShiftLeft (vpslld is modular).
       const __m256i sa = _mm256_sll_epi32(_mm256_add_epi32(va, offset1), left);
       const __m256i sb = _mm256_sll_epi32(_mm256_add_epi32(vb, offset2), left);
@@ -52,7 +46,7 @@ void AddRuns(const Int8AddParams& p, const Int8Runs& runs) {
       avx2::StoreLanesAsInt8(out + i, _mm256_min_epi32(_mm256_max_epi32(r, lo), hi));
     }
     Int8AddElementwisePortable(p, a + end, b + end, out + end, n - end);
-  }
+  });
 }
 
 }  // namespace
@@ -73,21 +67,17 @@ void Int8MulAvx2(const Int8MulParams& p, const Int8Runs& runs) {
   const __m256i out_offset = _mm256_set1_epi32(p.output_offset);
   const __m256i lo = _mm256_set1_epi32(p.act_min);
   const __m256i hi = _mm256_set1_epi32(p.act_max);
-  const int64_t n = runs.length;
-  const int64_t end = n - n % 8;
-  for (int64_t row = 0; row < runs.rows; ++row) {
-    const int8_t* a = runs.a + row * runs.a_step;
-    const int8_t* b = runs.b + row * runs.b_step;
-    int8_t* out = runs.out + row * n;
+  ForEachInt8Run(runs, [&](const int8_t* a, const int8_t* b, int8_t* out, int64_t n) {
+    const int64_t end = n - n % 8;
     for (int64_t i = 0; i < end; i += 8) {
       // |a + offset|, |b + offset| <= 255 (8-bit): the product fits in int32.
-      const __m256i product = _mm256_mullo_epi32(_mm256_add_epi32(Load8(a + i), offset1),
-                                                 _mm256_add_epi32(Load8(b + i), offset2));
+      const __m256i product = _mm256_mullo_epi32(_mm256_add_epi32(LoadInt8AsInt32(a + i), offset1),
+                                                 _mm256_add_epi32(LoadInt8AsInt32(b + i), offset2));
       const __m256i r = avx2::Requantize8<true, true>(product, outq, out_offset);
       avx2::StoreLanesAsInt8(out + i, _mm256_min_epi32(_mm256_max_epi32(r, lo), hi));
     }
     Int8MulElementwisePortable(p, a + end, b + end, out + end, n - end);
-  }
+  });
 }
 
 }  // namespace compressd::kernels::optimized

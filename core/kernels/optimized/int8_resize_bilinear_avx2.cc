@@ -5,13 +5,8 @@
 #include "core/kernels/optimized/int8_resize_bilinear.h"
 
 namespace compressd::kernels::optimized {
-namespace {
 
-inline __m256i Load8(const int8_t* src) {
-  return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src)));
-}
-
-}  // namespace
+using avx2::LoadInt8AsInt32;
 
 int32_t Int8BilinearPixelAvx2(const int8_t* p00, const int8_t* p10, const int8_t* p01,
                               const int8_t* p11, int32_t w00, int32_t w10, int32_t w01,
@@ -25,10 +20,10 @@ int32_t Int8BilinearPixelAvx2(const int8_t* p00, const int8_t* p10, const int8_t
   const __m256i zero = _mm256_setzero_si256();
   const int32_t end = depth - depth % 8;
   for (int32_t c = 0; c < end; c += 8) {
-    __m256i sum = _mm256_mullo_epi32(Load8(p00 + c), v00);
-    sum = _mm256_add_epi32(sum, _mm256_mullo_epi32(Load8(p10 + c), v10));
-    sum = _mm256_add_epi32(sum, _mm256_mullo_epi32(Load8(p01 + c), v01));
-    sum = _mm256_add_epi32(sum, _mm256_mullo_epi32(Load8(p11 + c), v11));
+    __m256i sum = _mm256_mullo_epi32(LoadInt8AsInt32(p00 + c), v00);
+    sum = _mm256_add_epi32(sum, _mm256_mullo_epi32(LoadInt8AsInt32(p10 + c), v10));
+    sum = _mm256_add_epi32(sum, _mm256_mullo_epi32(LoadInt8AsInt32(p01 + c), v01));
+    sum = _mm256_add_epi32(sum, _mm256_mullo_epi32(LoadInt8AsInt32(p11 + c), v11));
     // (sum + sign(sum)·2^19) / 2^20 truncated toward zero (sum <= 0 takes -2^19): divide the
     // magnitude and restore the sign.
     const __m256i positive = _mm256_cmpgt_epi32(sum, zero);
