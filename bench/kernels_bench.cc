@@ -336,15 +336,17 @@ std::vector<int8_t> RandomInt8(int64_t n) {
   return v;
 }
 
-// Realistic per-channel requantization: multipliers in [2^30, 2^31), right shifts.
+// Realistic per-channel requantization: multipliers in [2^30, 2^31), right shifts; with
+// `left_shifts`, some channels get a left shift (a real multiplier >= 1, which per-channel
+// quantized models have in a few channels of many layers).
 struct Int8QuantSetup {
   std::vector<int32_t> multiplier, shift, bias;
   Int8Requant rq;
-  explicit Int8QuantSetup(int64_t channels) {
+  explicit Int8QuantSetup(int64_t channels, bool left_shifts = false) {
     std::mt19937 rng(99);
     for (int64_t c = 0; c < channels; ++c) {
       multiplier.push_back(std::uniform_int_distribution<int32_t>(1 << 30, 0x7fffffff)(rng));
-      shift.push_back(std::uniform_int_distribution<int32_t>(-10, -6)(rng));
+      shift.push_back(std::uniform_int_distribution<int32_t>(-10, left_shifts ? 1 : -6)(rng));
       bias.push_back(std::uniform_int_distribution<int32_t>(-3000, 3000)(rng));
     }
     rq.input_offset = 3;
@@ -396,12 +398,16 @@ BENCHMARK_CAPTURE(BM_Int8Gemm, avx2_4x16c2, std::string("avx2_4x16c2"))->Apply(G
 // ---------------------------------------------------------------- CONV_2D, int8 vs float
 
 // {56x56x64 -> 64, 1x1}, {112x112x16 -> 32, 3x3}, {224x224x3 -> 32, 3x3 s2},
-// {28x28x128 -> 128, 3x3}, {14x14x256 -> 512, 1x1}, {7x7x1024 -> 1024, 1x1}.
-constexpr ConvShape kInt8VsFloatConvShapes[] = {{56, 56, 64, 64, 1, 1},   {112, 112, 16, 32, 3, 1},
-                                                {224, 224, 3, 32, 3, 2},  {28, 28, 128, 128, 3, 1},
-                                                {14, 14, 256, 512, 1, 1}, {7, 7, 1024, 1024, 1, 1}};
+// {28x28x128 -> 128, 3x3}, {14x14x256 -> 512, 1x1}, {7x7x1024 -> 1024, 1x1}; then the shallow
+// layers of hand_landmark_lite: {224x224x3 -> 24, 3x3 s2}, {112x112x16 -> 64, 1x1},
+// {112x112x24 -> 16, 1x1}, {56x56x16 -> 96, 1x1}.
+constexpr ConvShape kInt8VsFloatConvShapes[] = {
+    {56, 56, 64, 64, 1, 1},   {112, 112, 16, 32, 3, 1},   {224, 224, 3, 32, 3, 2},
+    {28, 28, 128, 128, 3, 1}, {14, 14, 256, 512, 1, 1},   {7, 7, 1024, 1024, 1, 1},
+    {224, 224, 3, 24, 3, 2},  {112, 112, 16, 64, 1, 1},   {112, 112, 24, 16, 1, 1},
+    {56, 56, 16, 96, 1, 1}};
 
-// Args: shape index, dtype (0 float32, 1 int8), threads.
+// Args: shape index, dtype (0 float32, 1 int8, 2 int8 with some left shifts), threads.
 void BM_Int8VsFloatConv(benchmark::State& state) {
   const ConvShape& cs = kInt8VsFloatConvShapes[state.range(0)];
   ConvSetup s(cs);
@@ -421,7 +427,7 @@ void BM_Int8VsFloatConv(benchmark::State& state) {
     const std::vector<int8_t> in = RandomInt8(s.in_s.FlatSize());
     const std::vector<int8_t> f = RandomInt8(s.f_s.FlatSize());
     std::vector<int8_t> out(static_cast<size_t>(s.out_s.FlatSize()));
-    Int8QuantSetup q(cs.out_c);
+    Int8QuantSetup q(cs.out_c, state.range(1) == 2);
     const PackedInt8ConvFilter filter = PackInt8ConvFilter(s.f_s, f.data());
     const int64_t bytes = Int8ConvScratchBytes(s.params, s.in_s, s.f_s, s.out_s, threads);
     std::vector<float> scratch(static_cast<size_t>(bytes / 4 + 16));
@@ -436,7 +442,7 @@ void BM_Int8VsFloatConv(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Int8VsFloatConv)
-    ->ArgsProduct({{0, 1, 2, 3, 4, 5}, {0, 1}, {1}})
+    ->ArgsProduct({{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {0, 1, 2}, {1}})
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Int8VsFloatConv)
     ->ArgsProduct({{0, 1}, {0, 1}, {2}})
@@ -446,13 +452,15 @@ BENCHMARK(BM_Int8VsFloatConv)
 // ---------------------------------------------------------------- DEPTHWISE_CONV_2D
 
 // {56x56x128, 3x3}, {112x112x32, 3x3}, {112x112x64, 3x3 s2}, {28x28x256, 3x3},
-// {14x14x512, 3x3}, {7x7x1024, 3x3}, {28x28x240, 5x5}, {14x14x480, 5x5 s2}.
+// {14x14x512, 3x3}, {7x7x1024, 3x3}, {28x28x240, 5x5}, {14x14x480, 5x5 s2}; then the shallow
+// layers of hand_landmark_lite: {112x112x24, 3x3}, {56x56x96, 3x3}.
 constexpr DwShape kInt8VsFloatDwShapes[] = {{56, 56, 128, 3, 1},  {112, 112, 32, 3, 1},
                                             {112, 112, 64, 3, 2}, {28, 28, 256, 3, 1},
                                             {14, 14, 512, 3, 1},  {7, 7, 1024, 3, 1},
-                                            {28, 28, 240, 5, 1},  {14, 14, 480, 5, 2}};
+                                            {28, 28, 240, 5, 1},  {14, 14, 480, 5, 2},
+                                            {112, 112, 24, 3, 1}, {56, 56, 96, 3, 1}};
 
-// Args: shape index, dtype (0 float32, 1 int8), threads.
+// Args: shape index, dtype (0 float32, 1 int8, 2 int8 with some left shifts), threads.
 void BM_Int8VsFloatDepthwise(benchmark::State& state) {
   const DwShape& ds = kInt8VsFloatDwShapes[state.range(0)];
   DwSetup s(ds);
@@ -468,7 +476,7 @@ void BM_Int8VsFloatDepthwise(benchmark::State& state) {
     const std::vector<int8_t> in = RandomInt8(s.in_s.FlatSize());
     const std::vector<int8_t> f = RandomInt8(s.f_s.FlatSize());
     std::vector<int8_t> out(static_cast<size_t>(s.out_s.FlatSize()));
-    Int8QuantSetup q(ds.channels);
+    Int8QuantSetup q(ds.channels, state.range(1) == 2);
     const PackedInt8DepthwiseFilter filter = PackInt8DepthwiseFilter(s.f_s, f.data(), 1);
     const int64_t bytes = Int8DepthwiseScratchBytes(s.params, s.in_s, filter, s.out_s,
                                                     pool.num_threads());
@@ -484,7 +492,7 @@ void BM_Int8VsFloatDepthwise(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Int8VsFloatDepthwise)
-    ->ArgsProduct({{0, 1, 2, 3, 4, 5, 6, 7}, {0, 1}, {1}})
+    ->ArgsProduct({{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {0, 1, 2}, {1}})
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Int8VsFloatDepthwise)
     ->ArgsProduct({{0, 1}, {0, 1}, {2}})
@@ -532,6 +540,96 @@ BENCHMARK(BM_Int8VsFloatFullyConnected)
     ->Args({1280, 1000, 1, 0})
     ->Args({1280, 1000, 1, 1})
     ->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace compressd::kernels::optimized
+
+// ================================================================ XNNPACK int8 elementwise
+//
+// The kIntegerArithmetic::kXnnpack elementwise kernels (xnnpack_int8_elementwise.h) against their
+// scalar references (reference/xnnpack_int8.h) on hand-landmark shapes: argument 0 = reference,
+// 1 = optimized (AVX2 where available; COMPRESSD_CPU=portable for the scalar loops).
+//
+//   kernels_bench --benchmark_filter=XnnInt8
+
+#include "core/kernels/optimized/xnnpack_int8_elementwise.h"
+#include "core/kernels/reference/xnnpack_int8.h"
+
+namespace compressd::kernels::optimized {
+namespace {
+
+void BM_XnnInt8QuantizeF32(benchmark::State& state) {
+  const int64_t n = int64_t{224} * 224 * 3;
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  std::vector<float> x(static_cast<size_t>(n));
+  for (float& v : x) v = d(rng);
+  std::vector<int8_t> y(static_cast<size_t>(n));
+  for (auto _ : state) {
+    if (state.range(0) == 0) {
+      reference::XnnQuantizeF32(1.0f / 128.0f, -1, n, x.data(), y.data());
+    } else {
+      XnnQuantizeF32ToInt8(1.0f / 128.0f, -1, x.data(), y.data(), n);
+    }
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
+void BM_XnnInt8Requantize(benchmark::State& state) {
+  const int64_t n = int64_t{56} * 56 * 16;
+  const std::vector<int8_t> x = RandomInt8(n);
+  std::vector<int8_t> y(static_cast<size_t>(n));
+  const reference::XnnRequantizeParams p = reference::XnnMakeRequantizeParams(0.7f, 3, -5);
+  for (auto _ : state) {
+    if (state.range(0) == 0) {
+      reference::XnnRequantize(p, n, x.data(), y.data());
+    } else {
+      XnnRequantizeInt8(p, x.data(), y.data(), n);
+    }
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
+// ADD / MUL [1,56,56,16] + [1,56,56,16].
+template <bool kMul>
+void BM_XnnInt8Binary(benchmark::State& state) {
+  const Shape shape{1, 56, 56, 16};
+  const int64_t n = shape.FlatSize();
+  const std::vector<int8_t> a = RandomInt8(n);
+  std::vector<int8_t> b = RandomInt8(n);
+  std::reverse(b.begin(), b.end());
+  std::vector<int8_t> y(static_cast<size_t>(n));
+  const reference::XnnAddParams add =
+      reference::XnnMakeAddParams(-3, 7, 1, 0.8f, 1.3f, reference::XnnOutputRange{});
+  const reference::XnnMulParams mul{-3, 7, 1, 0.01f, reference::XnnOutputRange{}};
+  for (auto _ : state) {
+    if (state.range(0) == 0) {
+      if constexpr (kMul) {
+        reference::XnnMul(mul, shape, a.data(), shape, b.data(), shape, y.data());
+      } else {
+        reference::XnnAdd(add, shape, a.data(), shape, b.data(), shape, y.data());
+      }
+    } else {
+      const Int8Runs runs{a.data(), n, b.data(), n, y.data(), 1, n};
+      if constexpr (kMul) {
+        XnnMulInt8(mul, runs);
+      } else {
+        XnnAddInt8(add, runs);
+      }
+    }
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
+BENCHMARK(BM_XnnInt8QuantizeF32)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_XnnInt8Requantize)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK_TEMPLATE(BM_XnnInt8Binary, false)->Name("BM_XnnInt8Add")->Arg(0)->Arg(1)->Unit(
+    benchmark::kMicrosecond);
+BENCHMARK_TEMPLATE(BM_XnnInt8Binary, true)->Name("BM_XnnInt8Mul")->Arg(0)->Arg(1)->Unit(
+    benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace compressd::kernels::optimized

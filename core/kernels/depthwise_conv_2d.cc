@@ -137,7 +137,7 @@ absl::Status Prepare(OpContext& ctx) {
     if (bias != nullptr) spec.arithmetic = ctx.integer_arithmetic();
     RETURN_IF_ERROR(qconv::PrepareQuantizedConv(*input, *filter, bias, *ctx.output(0),
                                                 options.activation, out_c, spec, &state->quant));
-    if (input->type == ir::DataType::kInt8 && state->quant.fp32_scale.empty() &&
+    if (input->type == ir::DataType::kInt8 &&
         filter->is_constant &&
         optimized::Int8DepthwiseConv2DSupports(state->params, input->shape, filter->shape)) {
       state->packed_int8 = std::make_unique<optimized::PackedInt8DepthwiseFilter>(

@@ -145,7 +145,7 @@ absl::Status Prepare(OpContext& ctx) {
     }
     RETURN_IF_ERROR(qconv::PrepareQuantizedConv(*input, *weights, bias, *ctx.output(0),
                                                 options.activation, units, spec, &state->quant));
-    if (input->type == ir::DataType::kInt8 && state->quant.fp32_scale.empty() &&
+    if (input->type == ir::DataType::kInt8 &&
         weights->is_constant && weights->shape.rank() == 2 && weights->shape.dim(0) >= 1 &&
         weights->shape.dim(1) >= 1) {  // the packed format needs [out >= 1, in >= 1]
       state->packed_int8 = std::make_unique<optimized::PackedInt8Matrix>(

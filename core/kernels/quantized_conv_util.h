@@ -109,14 +109,15 @@ struct QuantizedConvState {
   }
 };
 
-// The optimized int8 kernels' view of the same requantization (TFLite's builtin arithmetic only:
-// callers use the optimized paths only when fp32_scale is empty). Points into `q`.
+// The optimized int8 kernels' view of the same requantization (either arithmetic). Points into
+// `q`.
 inline optimized::Int8Requant OptimizedRequant(const QuantizedConvState& q) {
   optimized::Int8Requant r;
   r.input_offset = q.input_offset;
   r.output_zero_point = q.output_offset;
   r.multiplier = q.multiplier.data();
   r.shift = q.shift.data();
+  r.fp32_scale = q.fp32_scale.empty() ? nullptr : q.fp32_scale.data();
   r.act_min = q.act_min;
   r.act_max = q.act_max;
   r.per_channel = true;

@@ -21,6 +21,7 @@ using testing::NaiveInt8Conv2D;
 using testing::QuantParams;
 using testing::RandomInt8;
 using testing::RandomQuantParams;
+using testing::UseFp32Requant;
 
 std::vector<const Int8GemmVariant*> SupportedVariants() {
   std::vector<const Int8GemmVariant*> out;
@@ -36,6 +37,7 @@ struct ConvCase {
   bool bias;
   bool realistic;
   bool per_channel = true;
+  bool fp32 = false;  // XNNPACK's fp32 requantization
 };
 
 std::string CaseString(const ConvCase& c) {
@@ -43,7 +45,7 @@ std::string CaseString(const ConvCase& c) {
          " out_c=" + std::to_string(c.out_c) + " H{" + AxisString(c.h) + "} W{" +
          AxisString(c.w) + "} bias=" + std::to_string(c.bias) +
          " realistic=" + std::to_string(c.realistic) +
-         " per_channel=" + std::to_string(c.per_channel);
+         " per_channel=" + std::to_string(c.per_channel) + " fp32=" + std::to_string(c.fp32);
 }
 
 Int8Requant MakeRequant(const QuantParams& q, bool per_channel) {
@@ -52,6 +54,7 @@ Int8Requant MakeRequant(const QuantParams& q, bool per_channel) {
   rq.output_zero_point = q.output_zero_point;
   rq.multiplier = q.multiplier.data();
   rq.shift = q.shift.data();
+  rq.fp32_scale = q.fp32_scale.empty() ? nullptr : q.fp32_scale.data();
   rq.act_min = q.act_min;
   rq.act_max = q.act_max;
   rq.per_channel = per_channel;
@@ -62,10 +65,12 @@ Int8Requant MakeRequant(const QuantParams& q, bool per_channel) {
 // output with the naive loops; the output starts as a sentinel so unwritten elements show.
 void CheckCase(const ConvCase& c, std::mt19937& rng, ThreadPool* pool = nullptr) {
   QuantParams q = RandomQuantParams(c.out_c, c.realistic, rng);
+  if (c.fp32) UseFp32Requant(q, rng);
   if (!c.per_channel) {
     for (int32_t i = 1; i < c.out_c; ++i) {
       q.multiplier[i] = q.multiplier[0];
       q.shift[i] = q.shift[0];
+      if (c.fp32) q.fp32_scale[i] = q.fp32_scale[0];
     }
   }
   SCOPED_TRACE(CaseString(c) + " " + q.ToString());
@@ -126,6 +131,26 @@ TEST(Int8Conv2DTest, RandomGeometry) {
     CheckCase({1 + pick(rng) % 2, in_counts[pick(rng) % 7], out_counts[pick(rng) % 7], h, w,
                pick(rng) % 4 != 0, pick(rng) % 2 == 0, pick(rng) % 5 != 0},
               rng);
+  }
+}
+
+TEST(Int8Conv2DTest, Fp32RequantizationLikeXnnpack) {
+  // The same geometry as RandomGeometry with XNNPACK's fp32 output stage.
+  std::mt19937 rng(19);
+  std::uniform_int_distribution<int> pick(0, 1 << 30);
+  const int32_t in_counts[] = {1, 3, 8, 16, 17, 24};
+  const int32_t out_counts[] = {1, 8, 9, 16, 17, 24, 33};
+  for (int iter = 0; iter < 80; ++iter) {
+    const int32_t fh = 1 + pick(rng) % 3, fw = 1 + pick(rng) % 3;
+    const int32_t stride = 1 + pick(rng) % 2;
+    const int padding = pick(rng) % 3;
+    const AxisCase h = MakeAxis(1 + pick(rng) % 11, fh, stride, 1, padding, rng);
+    const AxisCase w = MakeAxis(1 + pick(rng) % 11, fw, stride, 1, padding, rng);
+    if (h.out <= 0 || w.out <= 0) continue;
+    ConvCase c{1, in_counts[pick(rng) % 6], out_counts[pick(rng) % 7], h, w, pick(rng) % 4 != 0,
+               true, pick(rng) % 5 != 0};
+    c.fp32 = true;
+    CheckCase(c, rng);
   }
 }
 

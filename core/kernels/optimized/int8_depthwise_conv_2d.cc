@@ -103,9 +103,7 @@ void Int8DepthwiseRowsPortable(const Int8DepthwiseArgs& a, int64_t row_begin, in
           const int64_t oc = c0 + c;
           uint32_t v = acc[c];
           if (a.bias != nullptr) v += static_cast<uint32_t>(a.bias[oc]);
-          const int64_t qc = o.per_channel ? oc : 0;
-          out[oc] = Int8RequantizeScalar(static_cast<int32_t>(v), o.multiplier[qc], o.shift[qc],
-                                         o.output_zero_point, o.act_min, o.act_max);
+          out[oc] = Int8RequantizeChannel(o, static_cast<int32_t>(v), oc);
         }
       }
     }
@@ -204,20 +202,7 @@ void Int8DepthwiseConv2D(const ConvParams& params, const Shape& input_shape, con
   a.bias = bias;
   a.input_offset = rq.input_offset;
   a.output = output;
-  Int8OutputStage& o = a.out;
-  o.multiplier = rq.multiplier;
-  o.shift = rq.shift;
-  o.per_channel = rq.per_channel;
-  o.output_zero_point = rq.output_zero_point;
-  o.act_min = rq.act_min;
-  o.act_max = rq.act_max;
-  o.any_left_shift = false;
-  o.any_min_multiplier = false;
-  const int64_t channels = rq.per_channel ? a.out_c : 1;
-  for (int64_t c = 0; c < channels; ++c) {
-    o.any_left_shift |= rq.shift[c] > 0;
-    o.any_min_multiplier |= rq.multiplier[c] == std::numeric_limits<int32_t>::min();
-  }
+  SetOutputStage(rq, a.out_c, &a.out);
   job.rows = static_cast<int64_t>(a.batch) * a.out_h;
   if (job.rows == 0 || a.out_w == 0 || a.out_c == 0 || filter.empty()) return;
   job.avx2 = UsesAvx2(params, filter);

@@ -16,7 +16,8 @@
 //     and instruction, exact (|x + offset| <= 255, |w| <= 128); padding taps multiply 0. For
 //     3- and 5-wide filters with stride 1 or 2 and dilation_w 1, tiles of 4 output pixels keep
 //     their accumulators and the filter row in registers and load every pair-row column once.
-//  3. Requantization (int8_requant_avx2.h) of both halves; packing the two halves to int16
+//  3. Requantization (int8_requant_avx2.h: TFLite's fixed point, or XNNPACK's fp32 when the
+//     stage has fp32 scales) of both halves; packing the two halves to int16
 //     restores the channel order, two pixels are packed to int8, clamped and stored.
 #include <immintrin.h>
 
@@ -65,7 +66,10 @@ struct GroupCtx {
   int lanes;           // valid channels of this group (1..16)
   const __m256i* w;    // this group's weights: [pairs][filter_w][2 halves]
   __m256i bias[2];
-  ChannelStage q[2];
+  ChannelStage q[2];   // fixed-point stages
+  __m256 scale[2];     // Stage::kFp32
+  __m256 fp32_lo;      // Stage::kFp32: act_min - zero_point, act_max - zero_point
+  __m256 fp32_hi;
   __m256i zero_point;
   __m256i act_min;     // int8 lanes
   __m256i act_max;
@@ -76,6 +80,16 @@ void LoadGroupStage(const Int8DepthwiseArgs& a, int64_t c0, GroupCtx* g) {
     LoadHalves(a.bias + c0, g->lanes, &g->bias[0], &g->bias[1]);
   } else {
     g->bias[0] = g->bias[1] = _mm256_setzero_si256();
+  }
+  if (a.out.fp32_scale != nullptr) {
+    if (a.out.per_channel) {
+      __m256i s[2];
+      LoadHalves(reinterpret_cast<const int32_t*>(a.out.fp32_scale + c0), g->lanes, &s[0], &s[1]);
+      for (int h = 0; h < 2; ++h) g->scale[h] = _mm256_castsi256_ps(s[h]);
+    } else {
+      g->scale[0] = g->scale[1] = _mm256_set1_ps(a.out.fp32_scale[0]);
+    }
+    return;
   }
   __m256i m[2], sh[2];
   if (a.out.per_channel) {
@@ -88,10 +102,21 @@ void LoadGroupStage(const Int8DepthwiseArgs& a, int64_t c0, GroupCtx* g) {
   for (int h = 0; h < 2; ++h) g->q[h] = MakeChannelStage(m[h], sh[h]);
 }
 
-template <bool kGeneral>
-inline __m256i Requant(__m256i acc, const ChannelStage& q, __m256i zero_point) {
-  return kGeneral ? Requantize8<true, true>(acc, q, zero_point)
-                  : Requantize8<false, false>(acc, q, zero_point);
+// The output-stage flavours: TFLite's fixed-point requantization (Requantize8's kLeft, kSatFix)
+// as kPlain (no left shift, no INT32_MIN multiplier), kLeftShift (some left shift), kFull (some
+// INT32_MIN multiplier, which QuantizeMultiplier never produces; a left shift of 0 is harmless,
+// so kFull covers every case); or XNNPACK's fp32 requantization (kFp32).
+enum class Stage { kPlain, kLeftShift, kFull, kFp32 };
+
+// Requantizes half `h` of a group.
+template <Stage kStage>
+inline __m256i Requant(__m256i acc, const GroupCtx& g, int h) {
+  if constexpr (kStage == Stage::kFp32) {
+    return avx2::RequantizeFp32x8(acc, g.scale[h], g.fp32_lo, g.fp32_hi, g.zero_point);
+  } else {
+    return Requantize8<kStage != Stage::kPlain, kStage == Stage::kFull>(acc, g.q[h],
+                                                                        g.zero_point);
+  }
 }
 
 // Stores one or two pixels given as 16 int16 each (channel order): packs to int8, clamps.
@@ -140,19 +165,19 @@ __attribute__((always_inline)) inline void HalfTile(const GroupCtx& g,
   }
 }
 
-template <int KW, int S, int T, int NPR, bool kGeneral>
+template <int KW, int S, int T, int NPR, Stage kStage>
 __attribute__((always_inline)) inline void Tile(const GroupCtx& g, const int16_t* const* rows,
                                                 int64_t ox0, int8_t* out) {
   __m256i acc[T], lo[T];
   HalfTile<KW, S, T, NPR>(g, rows, 0, ox0, acc);
 #pragma GCC unroll 4
-  for (int t = 0; t < T; ++t) lo[t] = Requant<kGeneral>(acc[t], g.q[0], g.zero_point);
+  for (int t = 0; t < T; ++t) lo[t] = Requant<kStage>(acc[t], g, 0);
   HalfTile<KW, S, T, NPR>(g, rows, 1, ox0, acc);
   __m256i px[T];
 #pragma GCC unroll 4
   for (int t = 0; t < T; ++t) {
     // Per 128-bit lane: [lo (channels 0-3 | 8-11), hi (4-7 | 12-15)] = channels 0-7 | 8-15.
-    px[t] = _mm256_packs_epi32(lo[t], Requant<kGeneral>(acc[t], g.q[1], g.zero_point));
+    px[t] = _mm256_packs_epi32(lo[t], Requant<kStage>(acc[t], g, 1));
   }
 #pragma GCC unroll 2
   for (int t = 0; t < T; t += 2) {
@@ -160,19 +185,19 @@ __attribute__((always_inline)) inline void Tile(const GroupCtx& g, const int16_t
   }
 }
 
-template <int KW, int S, int NPR, bool kGeneral>
+template <int KW, int S, int NPR, Stage kStage>
 void RowSpecialized(const GroupCtx& g, const int16_t* const* rows, int8_t* out) {
   int64_t ox = 0;
-  for (; ox + 4 <= g.out_w; ox += 4) Tile<KW, S, 4, NPR, kGeneral>(g, rows, ox, out);
+  for (; ox + 4 <= g.out_w; ox += 4) Tile<KW, S, 4, NPR, kStage>(g, rows, ox, out);
   if (ox + 2 <= g.out_w) {
-    Tile<KW, S, 2, NPR, kGeneral>(g, rows, ox, out);
+    Tile<KW, S, 2, NPR, kStage>(g, rows, ox, out);
     ox += 2;
   }
-  if (ox < g.out_w) Tile<KW, S, 1, NPR, kGeneral>(g, rows, ox, out);
+  if (ox < g.out_w) Tile<KW, S, 1, NPR, kStage>(g, rows, ox, out);
 }
 
 // Any filter width, stride and dilation: pixel by pixel, weights from memory.
-template <bool kGeneral>
+template <Stage kStage>
 void RowGeneric(const GroupCtx& g, const int16_t* const* rows, int8_t* out) {
   const int64_t step = g.dilation_w * 32;
   for (int64_t ox = 0; ox < g.out_w; ox += 2) {
@@ -191,8 +216,7 @@ void RowGeneric(const GroupCtx& g, const int16_t* const* rows, int8_t* out) {
           }
         }
       }
-      px[t] = _mm256_packs_epi32(Requant<kGeneral>(acc[0], g.q[0], g.zero_point),
-                                 Requant<kGeneral>(acc[1], g.q[1], g.zero_point));
+      px[t] = _mm256_packs_epi32(Requant<kStage>(acc[0], g, 0), Requant<kStage>(acc[1], g, 1));
     }
     StorePixels(g, px[0], n == 2 ? px[1] : px[0], n == 2, out + ox * g.pixel);
   }
@@ -203,20 +227,20 @@ using RowFn = void (*)(const GroupCtx&, const int16_t* const*, int8_t*);
 // 3- and 5-wide filters with dilation_w 1 and stride_w 1 or 2 get the register-tiled rows
 // (NPR: pair rows known at compile time for 3x3, which measured faster; 0 = run time, which
 // measured faster for 5x5); everything else the generic one.
-template <bool kGeneral>
+template <Stage kStage>
 RowFn PickRow(const ConvParams& p, int64_t filter_h, int64_t filter_w) {
   if (p.dilation_w == 1) {
     const bool square3 = filter_h == 3;
     if (filter_w == 3 && p.stride_w == 1) {
-      return square3 ? RowSpecialized<3, 1, 2, kGeneral> : RowSpecialized<3, 1, 0, kGeneral>;
+      return square3 ? RowSpecialized<3, 1, 2, kStage> : RowSpecialized<3, 1, 0, kStage>;
     }
     if (filter_w == 3 && p.stride_w == 2) {
-      return square3 ? RowSpecialized<3, 2, 2, kGeneral> : RowSpecialized<3, 2, 0, kGeneral>;
+      return square3 ? RowSpecialized<3, 2, 2, kStage> : RowSpecialized<3, 2, 0, kStage>;
     }
-    if (filter_w == 5 && p.stride_w == 1) return RowSpecialized<5, 1, 0, kGeneral>;
-    if (filter_w == 5 && p.stride_w == 2) return RowSpecialized<5, 2, 0, kGeneral>;
+    if (filter_w == 5 && p.stride_w == 1) return RowSpecialized<5, 1, 0, kStage>;
+    if (filter_w == 5 && p.stride_w == 2) return RowSpecialized<5, 2, 0, kStage>;
   }
-  return RowGeneric<kGeneral>;
+  return RowGeneric<kStage>;
 }
 
 // What building pair rows needs.
@@ -301,9 +325,13 @@ void Int8DepthwiseRowsAvx2(const Int8DepthwiseArgs& a, int64_t row_begin, int64_
   pc.j_end = std::clamp<int64_t>(p.pad_left + a.in_w, pc.j_begin, width);
   pc.input_end = a.input + a.batch * a.in_h * a.in_w * a.in_c;
   pc.offset = _mm256_set1_epi16(static_cast<int16_t>(a.input_offset));
-  const bool general = a.out.any_left_shift || a.out.any_min_multiplier;
-  const RowFn row_fn = general ? PickRow<true>(p, a.filter_h, a.filter_w)
-                               : PickRow<false>(p, a.filter_h, a.filter_w);
+  const RowFn row_fn = a.out.fp32_scale != nullptr
+                           ? PickRow<Stage::kFp32>(p, a.filter_h, a.filter_w)
+                       : a.out.any_min_multiplier
+                           ? PickRow<Stage::kFull>(p, a.filter_h, a.filter_w)
+                       : a.out.any_left_shift
+                           ? PickRow<Stage::kLeftShift>(p, a.filter_h, a.filter_w)
+                           : PickRow<Stage::kPlain>(p, a.filter_h, a.filter_w);
   GroupCtx g;
   g.pairs = pairs;
   g.out_w = a.out_w;
@@ -312,6 +340,8 @@ void Int8DepthwiseRowsAvx2(const Int8DepthwiseArgs& a, int64_t row_begin, int64_
   g.stride_w = p.stride_w;
   g.dilation_w = p.dilation_w;
   g.zero_point = _mm256_set1_epi32(a.out.output_zero_point);
+  g.fp32_lo = _mm256_set1_ps(static_cast<float>(a.out.act_min - a.out.output_zero_point));
+  g.fp32_hi = _mm256_set1_ps(static_cast<float>(a.out.act_max - a.out.output_zero_point));
   g.act_min = _mm256_set1_epi8(static_cast<char>(a.out.act_min));
   g.act_max = _mm256_set1_epi8(static_cast<char>(a.out.act_max));
   const int64_t groups = (a.out_c + 15) / 16;
@@ -330,14 +360,21 @@ void Int8DepthwiseRowsAvx2(const Int8DepthwiseArgs& a, int64_t row_begin, int64_
       g.w = reinterpret_cast<const __m256i*>(a.interleaved) + grp * weights_per_group;
       LoadGroupStage(a, c0, &g);
       for (int64_t s = 0; s < ring; ++s) tag_b[s] = -1;
+      // The image, output row and ring slot of pair 0 advance row by row without divisions
+      // (slot0 = iy0 mod ring; pair pr's slot is slot0 + 2 * pr * dilation_h, less than
+      // 2 * ring).
+      int64_t b = block_begin / a.out_h;
+      int64_t oy = block_begin % a.out_h;
+      int64_t slot0 = ((oy * p.stride_h - p.pad_top) % ring + ring) % ring;
+      const int64_t slot_step = p.stride_h % ring;
+      const int64_t slot_first_row = (-p.pad_top % ring + ring) % ring;  // oy == 0
       for (int64_t row = block_begin; row < block_end; ++row) {
-        const int64_t b = row / a.out_h;
-        const int64_t oy = row % a.out_h;
         const int64_t iy0 = oy * p.stride_h - p.pad_top;
         const int8_t* image = a.input + b * a.in_h * a.in_w * a.in_c;
         for (int64_t pr = 0; pr < pairs; ++pr) {
           const int64_t r = iy0 + 2 * pr * p.dilation_h;
-          const int64_t s = ((r % ring) + ring) % ring;
+          int64_t s = slot0 + 2 * pr * p.dilation_h;
+          if (s >= ring) s -= ring;
           int16_t* slot = scratch + s * slot_elements;
           if (tag_b[s] != b || tag_r[s] != r) {
             BuildPairRow(pc, image, r, c0, g.lanes, slot);
@@ -347,6 +384,14 @@ void Int8DepthwiseRowsAvx2(const Int8DepthwiseArgs& a, int64_t row_begin, int64_
           rows[pr] = slot;
         }
         row_fn(g, rows, a.output + row * a.out_w * a.out_c + c0);
+        if (++oy == a.out_h) {
+          oy = 0;
+          ++b;
+          slot0 = slot_first_row;
+        } else {
+          slot0 += slot_step;
+          if (slot0 >= ring) slot0 -= ring;
+        }
       }
     }
   }

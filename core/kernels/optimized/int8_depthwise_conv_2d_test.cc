@@ -22,6 +22,7 @@ using testing::NaiveInt8DepthwiseConv2D;
 using testing::QuantParams;
 using testing::RandomInt8;
 using testing::RandomQuantParams;
+using testing::UseFp32Requant;
 
 struct DwCase {
   int32_t batch, channels, depth_multiplier;
@@ -29,6 +30,7 @@ struct DwCase {
   bool bias;
   bool realistic;
   bool per_channel = true;
+  bool fp32 = false;  // XNNPACK's fp32 requantization
 };
 
 std::string CaseString(const DwCase& c) {
@@ -36,7 +38,7 @@ std::string CaseString(const DwCase& c) {
          " dm=" + std::to_string(c.depth_multiplier) + " H{" + AxisString(c.h) + "} W{" +
          AxisString(c.w) + "} bias=" + std::to_string(c.bias) +
          " realistic=" + std::to_string(c.realistic) +
-         " per_channel=" + std::to_string(c.per_channel);
+         " per_channel=" + std::to_string(c.per_channel) + " fp32=" + std::to_string(c.fp32);
 }
 
 // Runs the case through the AVX2 path (when the CPU has it and dm == 1) and the portable path,
@@ -45,10 +47,12 @@ std::string CaseString(const DwCase& c) {
 void CheckCase(const DwCase& c, std::mt19937& rng, ThreadPool* pool = nullptr) {
   const int32_t out_c = c.channels * c.depth_multiplier;
   QuantParams q = RandomQuantParams(out_c, c.realistic, rng);
+  if (c.fp32) UseFp32Requant(q, rng);
   if (!c.per_channel) {
     for (int32_t i = 1; i < out_c; ++i) {
       q.multiplier[i] = q.multiplier[0];
       q.shift[i] = q.shift[0];
+      if (c.fp32) q.fp32_scale[i] = q.fp32_scale[0];
     }
   }
   SCOPED_TRACE(CaseString(c) + " " + q.ToString());
@@ -66,6 +70,7 @@ void CheckCase(const DwCase& c, std::mt19937& rng, ThreadPool* pool = nullptr) {
   rq.output_zero_point = q.output_zero_point;
   rq.multiplier = q.multiplier.data();
   rq.shift = q.shift.data();
+  rq.fp32_scale = q.fp32_scale.empty() ? nullptr : q.fp32_scale.data();
   rq.act_min = q.act_min;
   rq.act_max = q.act_max;
   rq.per_channel = c.per_channel;
@@ -124,6 +129,27 @@ TEST(Int8DepthwiseConv2DTest, RandomGeometry) {
     CheckCase({batch, channels, 1, h, w, pick(rng) % 4 != 0, pick(rng) % 2 == 0,
                pick(rng) % 5 != 0},
               rng);
+  }
+}
+
+TEST(Int8DepthwiseConv2DTest, Fp32RequantizationLikeXnnpack) {
+  // XNNPACK's fp32 output stage on every row kernel (3x3 and 5x5 at strides 1 and 2, the
+  // generic one), partial channel groups, per-tensor scales and depth multipliers above one.
+  std::mt19937 rng(9);
+  std::uniform_int_distribution<int> pick(0, 1 << 30);
+  const int32_t channel_counts[] = {1, 8, 16, 17, 24, 33};
+  for (int iter = 0; iter < 80; ++iter) {
+    const int32_t fh = 1 + pick(rng) % 5, fw = 1 + pick(rng) % 5;
+    const int32_t stride = 1 + pick(rng) % 2;
+    const int32_t dilation = iter % 8 == 7 ? 2 : 1;
+    const int padding = pick(rng) % 3;
+    const AxisCase h = MakeAxis(1 + pick(rng) % 13, fh, stride, dilation, padding, rng);
+    const AxisCase w = MakeAxis(1 + pick(rng) % 13, fw, stride, dilation, padding, rng);
+    if (h.out <= 0 || w.out <= 0) continue;
+    DwCase c{1 + pick(rng) % 2, channel_counts[pick(rng) % 6], iter % 10 == 9 ? 2 : 1, h, w,
+             pick(rng) % 4 != 0, true, pick(rng) % 5 != 0};
+    c.fp32 = true;
+    CheckCase(c, rng);
   }
 }
 

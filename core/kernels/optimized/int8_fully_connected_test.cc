@@ -17,6 +17,7 @@ using testing::NaiveOutputStage;
 using testing::QuantParams;
 using testing::RandomInt8;
 using testing::RandomQuantParams;
+using testing::UseFp32Requant;
 using testing::WrapAdd;
 
 std::vector<const Int8GemmVariant*> SupportedVariants() {
@@ -47,8 +48,10 @@ std::vector<int8_t> NaiveFullyConnected(const std::vector<int8_t>& x, const std:
 }
 
 void CheckCase(int64_t batch, int64_t in, int64_t out, bool use_bias, bool realistic,
-               bool per_channel, std::mt19937& rng, ThreadPool* pool = nullptr) {
+               bool per_channel, std::mt19937& rng, ThreadPool* pool = nullptr,
+               bool fp32 = false) {
   QuantParams q = RandomQuantParams(out, realistic, rng);
+  if (fp32) UseFp32Requant(q, rng);
   SCOPED_TRACE("batch=" + std::to_string(batch) + " in=" + std::to_string(in) +
                " out=" + std::to_string(out) + " bias=" + std::to_string(use_bias) +
                " realistic=" + std::to_string(realistic) +
@@ -62,6 +65,7 @@ void CheckCase(int64_t batch, int64_t in, int64_t out, bool use_bias, bool reali
   rq.output_zero_point = q.output_zero_point;
   rq.multiplier = q.multiplier.data();
   rq.shift = q.shift.data();
+  rq.fp32_scale = q.fp32_scale.empty() ? nullptr : q.fp32_scale.data();
   rq.act_min = q.act_min;
   rq.act_max = q.act_max;
   rq.per_channel = per_channel;
@@ -97,6 +101,18 @@ TEST(Int8FullyConnectedTest, RandomShapes) {
     const int64_t in = 1 + pick(rng) % 70;
     const int64_t out = 1 + pick(rng) % 40;
     CheckCase(batch, in, out, pick(rng) % 3 != 0, pick(rng) % 2 == 0, pick(rng) % 2 == 0, rng);
+  }
+}
+
+TEST(Int8FullyConnectedTest, Fp32RequantizationLikeXnnpack) {
+  // XNNPACK's fp32 output stage (per tensor, as the delegate takes FULLY_CONNECTED, and per
+  // channel), batch 1 and several rows.
+  std::mt19937 rng(25);
+  std::uniform_int_distribution<int> pick(0, 1 << 30);
+  CheckCase(1, 1024, 1000, true, true, false, rng, nullptr, true);
+  for (int iter = 0; iter < 40; ++iter) {
+    CheckCase(1 + pick(rng) % 9, 1 + pick(rng) % 70, 1 + pick(rng) % 40, pick(rng) % 3 != 0,
+              true, pick(rng) % 2 == 0, rng, nullptr, true);
   }
 }
 

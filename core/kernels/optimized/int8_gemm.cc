@@ -56,10 +56,7 @@ void RunRange(const GemmJob& job, int64_t row_begin, int64_t row_end, int64_t co
     g.b_panel_stride = b.panel_stride();
     g.bias = job.bias == nullptr ? nullptr : job.bias + n0;
     g.out = job.out;
-    if (g.out.per_channel) {
-      g.out.multiplier += n0;
-      g.out.shift += n0;
-    }
+    AdvanceOutputStage(n0, &g.out);
     g.c = job.c + row_begin * job.ldc + n0;
     g.ldc = job.ldc;
     v.block(g);
@@ -67,6 +64,24 @@ void RunRange(const GemmJob& job, int64_t row_begin, int64_t row_end, int64_t co
 }
 
 }  // namespace
+
+void SetOutputStage(const Int8Requant& rq, int64_t channels, Int8OutputStage* out) {
+  out->multiplier = rq.multiplier;
+  out->shift = rq.shift;
+  out->fp32_scale = rq.fp32_scale;
+  out->per_channel = rq.per_channel;
+  out->output_zero_point = rq.output_zero_point;
+  out->act_min = rq.act_min;
+  out->act_max = rq.act_max;
+  out->any_left_shift = false;
+  out->any_min_multiplier = false;
+  if (rq.fp32_scale != nullptr) return;
+  const int64_t n = rq.per_channel ? channels : 1;
+  for (int64_t j = 0; j < n; ++j) {
+    out->any_left_shift |= rq.shift[j] > 0;
+    out->any_min_multiplier |= rq.multiplier[j] == std::numeric_limits<int32_t>::min();
+  }
+}
 
 std::span<const Int8GemmVariant> Int8GemmVariants() { return kVariants; }
 
@@ -118,20 +133,7 @@ void Int8Gemm(int64_t m, const int16_t* a, int64_t lda, const PackedInt8Matrix& 
   const Int8GemmVariant& v = b.variant();
   const int64_t n = b.n();
   GemmJob job{m, a, lda, &b, bias, {}, c, ldc, ColumnBlock(v, n, b.k())};
-  Int8OutputStage& out = job.out;
-  out.multiplier = rq.multiplier;
-  out.shift = rq.shift;
-  out.per_channel = rq.per_channel;
-  out.output_zero_point = rq.output_zero_point;
-  out.act_min = rq.act_min;
-  out.act_max = rq.act_max;
-  out.any_left_shift = false;
-  out.any_min_multiplier = false;
-  const int64_t channels = rq.per_channel ? n : 1;
-  for (int64_t j = 0; j < channels; ++j) {
-    out.any_left_shift |= rq.shift[j] > 0;
-    out.any_min_multiplier |= rq.multiplier[j] == std::numeric_limits<int32_t>::min();
-  }
+  SetOutputStage(rq, n, &job.out);
   const int threads = pool == nullptr ? 1 : pool->num_threads();
   if (threads <= 1 || m * n * b.k() < kMinParallelMacs) {
     RunRange(job, 0, m, 0, n);

@@ -56,9 +56,15 @@ class ThreadPool;
 
 namespace compressd::kernels::optimized {
 
-// Requantization of the int32 accumulators of one op (per output channel c):
-//   out = clamp(MultiplyByQuantizedMultiplier(acc, multiplier[c], shift[c]) + output_zero_point,
-//               act_min, act_max)
+// Requantization of the int32 accumulators of one op (per output channel c), in one of two
+// arithmetics:
+//  * TFLite's builtin kernels (fp32_scale == nullptr):
+//      out = clamp(MultiplyByQuantizedMultiplier(acc, multiplier[c], shift[c])
+//                  + output_zero_point, act_min, act_max)
+//  * XNNPACK's fp32 requantization (fp32_scale != nullptr; reference/xnnpack_int8.h
+//    XnnRequantizeFp32, what TFLite computes when its XNNPACK delegate runs the op):
+//      out = lrintf(clamp((float)acc * fp32_scale[c], act_min - zp, act_max - zp)) + zp
+//    multiplier and shift are then unused and may be null.
 // The pointed-to arrays are borrowed for the duration of a call; they hold one value per output
 // channel, or a single value used for all channels when per_channel is false (per-tensor
 // quantization, e.g. TFLite's FULLY_CONNECTED).
@@ -67,10 +73,16 @@ struct Int8Requant {
   int32_t output_zero_point = 0;  // in [-128, 127]
   const int32_t* multiplier = nullptr;
   const int32_t* shift = nullptr;  // each in [-31, 31]; positive = left shift
+  const float* fp32_scale = nullptr;  // finite, > 0
   int32_t act_min = -128;          // -128 <= act_min <= act_max <= 127
   int32_t act_max = 127;
   bool per_channel = true;
 };
+
+// Copies the requantization of `rq` into the kernels' view `out` and computes the kernels' hints
+// (any_left_shift, any_min_multiplier) over its `channels` values, or its single value when
+// !rq.per_channel. For the int8 kernels' drivers.
+void SetOutputStage(const Int8Requant& rq, int64_t channels, Int8OutputStage* out);
 
 struct Int8GemmVariant {
   const char* name;  // e.g. "avx2_4x16c2"

@@ -4,7 +4,8 @@
 // broadcast as one 32-bit value; vpmaddwd + vpaddd accumulate 2 multiply-adds per lane, exactly
 // (no saturation possible, see int8_gemm.h). The requantization epilogue reproduces
 // quant::MultiplyByQuantizedMultiplier on 8 lanes at a time (int8_requant_avx2.h), then packs
-// two rows to int8 with saturation and clamps.
+// two rows to int8 with saturation and clamps. With an fp32 scale the epilogue is XNNPACK's fp32
+// requantization instead (RequantizeFp32x8).
 //
 // Compiled with -mavx2 -mfma; only called after GetCpuFeatures() reported avx2_fma.
 #include <immintrin.h>
@@ -27,11 +28,18 @@ using avx2::MakeChannelStage;
 using avx2::Requantize8;
 using avx2::TailMask;
 
+// The output-stage flavours: TFLite's fixed-point requantization without a left shift or an
+// INT32_MIN multiplier (kPlain), with some left shift (kLeftShift), with everything (kFull;
+// QuantizeMultiplier never produces INT32_MIN, and a left shift of 0 is harmless), or XNNPACK's
+// fp32 requantization (kFp32).
+enum class Epilogue { kPlain, kLeftShift, kFull, kFp32 };
+
 // Per-panel constants of the epilogue: bias and requantization of the panel's 16 columns,
 // computed once per panel and block (not per tile).
 struct PanelStage {
   __m256i bias[2];
-  ChannelStage q[2];
+  ChannelStage q[2];  // fixed-point epilogues
+  __m256 scale[2];    // kFp32
 };
 
 // Columns [col, col + cols) of the block (cols in [1, 16]); lanes past `cols` are zero.
@@ -43,7 +51,11 @@ PanelStage LoadPanelStage(const Int8GemmBlockArgs& g, int64_t col, int cols) {
     const __m256i tail = TailMask(lanes);
     s.bias[j] = g.bias == nullptr ? _mm256_setzero_si256()
                                   : _mm256_maskload_epi32(g.bias + col + 8 * j, tail);
-    if (o.per_channel) {
+    if (o.fp32_scale != nullptr) {
+      s.scale[j] = o.per_channel
+                       ? _mm256_maskload_ps(o.fp32_scale + col + 8 * j, tail)
+                       : _mm256_set1_ps(o.fp32_scale[0]);
+    } else if (o.per_channel) {
       s.q[j] = MakeChannelStage(_mm256_maskload_epi32(o.multiplier + col + 8 * j, tail),
                                 _mm256_maskload_epi32(o.shift + col + 8 * j, tail));
     } else {
@@ -61,7 +73,18 @@ struct TileCtx {
   __m256i zero_point;
   __m256i act_min;  // int8 lanes
   __m256i act_max;
+  __m256 fp32_lo;   // kFp32: act_min - zero_point, act_max - zero_point
+  __m256 fp32_hi;
 };
+
+template <Epilogue kE>
+inline __m256i Requantize(__m256i acc, const PanelStage& s, int j, const TileCtx& t) {
+  if constexpr (kE == Epilogue::kFp32) {
+    return avx2::RequantizeFp32x8(acc, s.scale[j], t.fp32_lo, t.fp32_hi, t.zero_point);
+  } else {
+    return Requantize8<kE != Epilogue::kPlain, kE == Epilogue::kFull>(acc, s.q[j], t.zero_point);
+  }
+}
 
 // Packs rows r0 and r1 (NV vectors of 8 int32 columns each) to int8 with saturation and clamps:
 // NV == 2: bytes [0, 16) = row r0, [16, 32) = row r1; NV == 1: bytes [0, 8) = r0, [8, 16) = r1.
@@ -88,8 +111,8 @@ inline __m256i PackTwoRows(const __m256i* r0, const __m256i* r1, const TileCtx& 
 }
 
 // One R x (8*NV) tile covering columns [0, cols) of the panel at `b` (cols in
-// (8*(NV-1), 8*NV]). kGeneral: the output stage needs the left shift / saturation fix-up.
-template <int R, int NV, bool kGeneral>
+// (8*(NV-1), 8*NV]), with output stage kE.
+template <int R, int NV, Epilogue kE>
 void Tile(const TileCtx& t, const PanelStage& s, const int16_t* a, const int8_t* b, int cols,
           int8_t* c) {
   __m256i acc[R][NV];
@@ -125,7 +148,7 @@ void Tile(const TileCtx& t, const PanelStage& s, const int16_t* a, const int8_t*
   for (int j = 0; j < NV; ++j) {
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
-      acc[r][j] = Requantize8<kGeneral, kGeneral>(acc[r][j], s.q[j], t.zero_point);
+      acc[r][j] = Requantize<kE>(acc[r][j], s, j, t);
     }
   }
 #pragma GCC unroll 4
@@ -155,11 +178,11 @@ using TileFn = void (*)(const TileCtx&, const PanelStage&, const int16_t*, const
                         int8_t*);
 
 // [rows - 1][vectors - 1] for each output-stage flavour.
-template <int R, bool kGeneral>
-constexpr TileFn kRowTiles[2] = {Tile<R, 1, kGeneral>, Tile<R, 2, kGeneral>};
-template <bool kGeneral>
-constexpr const TileFn* kTiles[kMr] = {kRowTiles<1, kGeneral>, kRowTiles<2, kGeneral>,
-                                       kRowTiles<3, kGeneral>, kRowTiles<4, kGeneral>};
+template <int R, Epilogue kE>
+constexpr TileFn kRowTiles[2] = {Tile<R, 1, kE>, Tile<R, 2, kE>};
+template <Epilogue kE>
+constexpr const TileFn* kTiles[kMr] = {kRowTiles<1, kE>, kRowTiles<2, kE>, kRowTiles<3, kE>,
+                                       kRowTiles<4, kE>};
 
 }  // namespace
 
@@ -173,8 +196,12 @@ void Int8GemmBlockAvx2_4x16(const Int8GemmBlockArgs& g) {
   t.zero_point = _mm256_set1_epi32(g.out.output_zero_point);
   t.act_min = _mm256_set1_epi8(static_cast<char>(g.out.act_min));
   t.act_max = _mm256_set1_epi8(static_cast<char>(g.out.act_max));
-  const bool general = g.out.any_left_shift || g.out.any_min_multiplier;
-  const TileFn* const* tiles = general ? kTiles<true> : kTiles<false>;
+  t.fp32_lo = _mm256_set1_ps(static_cast<float>(g.out.act_min - g.out.output_zero_point));
+  t.fp32_hi = _mm256_set1_ps(static_cast<float>(g.out.act_max - g.out.output_zero_point));
+  const TileFn* const* tiles = g.out.fp32_scale != nullptr ? kTiles<Epilogue::kFp32>
+                               : g.out.any_min_multiplier  ? kTiles<Epilogue::kFull>
+                               : g.out.any_left_shift      ? kTiles<Epilogue::kLeftShift>
+                                                           : kTiles<Epilogue::kPlain>;
   const int64_t full_m = g.m / kMr * kMr;
   for (int64_t n0 = 0; n0 < g.n; n0 += kNr) {
     const int cols = static_cast<int>(std::min<int64_t>(kNr, g.n - n0));

@@ -1,6 +1,6 @@
 // Portable int8 GEMM kernel: 4x8 register tile over depth pairs with the pmaddwd-like step of
 // int8_portable_simd.h (SSE2 on x86-64, NEON on ARM, plain loops elsewhere), scalar
-// requantization (Int8RequantizeScalar). Accumulation is in uint32, i.e. int32 with defined
+// requantization (Int8RequantizeChannel). Accumulation is in uint32, i.e. int32 with defined
 // wrap-around.
 #include <algorithm>
 #include <cstdint>
@@ -54,10 +54,7 @@ void Tile(const Int8GemmBlockArgs& g, const int16_t* a, const int8_t* b, const i
     StoreU4(row_acc + 4, acc[r][1]);
     int8_t* row = c + r * g.ldc;
     for (int j = 0; j < nr; ++j) {
-      const int32_t mult = out.per_channel ? out.multiplier[j] : out.multiplier[0];
-      const int32_t shift = out.per_channel ? out.shift[j] : out.shift[0];
-      row[j] = Int8RequantizeScalar(static_cast<int32_t>(row_acc[j]), mult, shift,
-                                    out.output_zero_point, out.act_min, out.act_max);
+      row[j] = Int8RequantizeChannel(out, static_cast<int32_t>(row_acc[j]), j);
     }
   }
 }
@@ -73,10 +70,7 @@ void Int8GemmBlockPortable4x8(const Int8GemmBlockArgs& g) {
       const int8_t* b = g.b + n0 / kNr * g.b_panel_stride;
       const int32_t* bias = g.bias == nullptr ? nullptr : g.bias + n0;
       Int8OutputStage out = g.out;
-      if (out.per_channel) {
-        out.multiplier += n0;
-        out.shift += n0;
-      }
+      AdvanceOutputStage(n0, &out);
       int8_t* c = g.c + m0 * g.ldc + n0;
       switch (mr) {
         case 4:

@@ -1,5 +1,6 @@
 #include "core/kernels/optimized/int8_gemm.h"
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -17,6 +18,7 @@ using testing::NaiveOutputStage;
 using testing::QuantParams;
 using testing::RandomInt8;
 using testing::RandomQuantParams;
+using testing::UseFp32Requant;
 using testing::WrapAdd;
 
 std::vector<const Int8GemmVariant*> SupportedVariants() {
@@ -33,6 +35,7 @@ Int8Requant MakeRequant(const QuantParams& q) {
   rq.output_zero_point = q.output_zero_point;
   rq.multiplier = q.multiplier.data();
   rq.shift = q.shift.data();
+  rq.fp32_scale = q.fp32_scale.empty() ? nullptr : q.fp32_scale.data();
   rq.act_min = q.act_min;
   rq.act_max = q.act_max;
   return rq;
@@ -44,6 +47,7 @@ struct Problem {
   bool bias;
   bool realistic;
   bool per_channel = true;
+  bool fp32 = false;  // XNNPACK's fp32 requantization
 };
 
 // Runs `p` with `variant`: A = random int8 widened with a random input offset (values in
@@ -55,6 +59,7 @@ void CheckProblem(const Int8GemmVariant& variant, const Problem& p, std::mt19937
   if (p.bias && !p.per_channel) {
     q.bias = RandomQuantParams(p.n, p.realistic, rng).bias;
   }
+  if (p.fp32) UseFp32Requant(q, rng);
   SCOPED_TRACE(std::string(variant.name) + " m=" + std::to_string(p.m) +
                " n=" + std::to_string(p.n) + " k=" + std::to_string(p.k) +
                " lda=" + std::to_string(p.lda) + " ldc=" + std::to_string(p.ldc) +
@@ -179,6 +184,26 @@ TEST(Int8GemmTest, RandomShapesAllVariants) {
   }
 }
 
+TEST(Int8GemmTest, Fp32RequantizationAllVariants) {
+  // XNNPACK's fp32 output stage: every tile remainder, per channel and per tensor.
+  std::mt19937 rng(47);
+  const int64_t ms[] = {1, 3, 4, 5, 13};
+  const int64_t ns[] = {1, 8, 9, 16, 17, 33};
+  const int64_t ks[] = {1, 16, 33};
+  for (const Int8GemmVariant* v : SupportedVariants()) {
+    for (int64_t m : ms) {
+      for (int64_t n : ns) {
+        for (int64_t k : ks) {
+          Problem p{m, n, k, KPadded(k) + 2, n + 1, (m + k) % 3 != 0, true};
+          p.per_channel = (m + n) % 4 != 0;
+          p.fp32 = true;
+          CheckProblem(*v, p, rng);
+        }
+      }
+    }
+  }
+}
+
 TEST(Int8GemmTest, LeadingDimensionsAndPerTensor) {
   std::mt19937 rng(43);
   for (const Int8GemmVariant* v : SupportedVariants()) {
@@ -268,6 +293,62 @@ TEST(Int8GemmTest, SaturatingHighMulCorner) {
           ASSERT_EQ(c[i * n + j], NaiveOutputStage(q.bias[j], q, j))
               << v->name << " (" << i << "," << j << ") zp=" << zp;
         }
+      }
+    }
+  }
+}
+
+TEST(Int8GemmTest, RequantizationRoundsLikeTfliteAtTiesOfBothSigns) {
+  // Accumulators chosen so that the requantized value lands inside int8 (where no clamp hides a
+  // wrong rounding), many of them exactly on RoundingDivideByPOT's ties: with multiplier 2^30
+  // SaturatingRoundingDoublingHighMul(acc) = floor((acc + 1) / 2), so acc = (2t + 1) * 2^r + e
+  // for e in [-2, 2] sits on or next to the tie t + 1/2 at right shift r, on both sides of zero;
+  // plus random multipliers with random and left shifts. acc = bias (A is all zero after adding
+  // the input offset), one column per case.
+  std::mt19937 rng(77);
+  std::vector<int32_t> acc, mult, shift;
+  for (int32_t r = 0; r <= 24; ++r) {
+    for (int32_t t = -60; t <= 60; t += 7) {
+      for (int32_t e = -2; e <= 2; ++e) {
+        acc.push_back(static_cast<int32_t>((2 * int64_t{t} + 1) * (int64_t{1} << r) + e));
+        mult.push_back(1 << 30);
+        shift.push_back(-r);
+      }
+    }
+  }
+  std::uniform_int_distribution<int32_t> any_m(1 << 30, std::numeric_limits<int32_t>::max());
+  for (int i = 0; i < 4000; ++i) {
+    const int32_t m = any_m(rng);
+    const int32_t s = std::uniform_int_distribution<int32_t>(-20, 3)(rng);
+    // A target in [-120, 120] back through the multiplier, then a small offset.
+    const double target = std::uniform_real_distribution<double>(-120.0, 120.0)(rng);
+    const double a = target * std::ldexp(1.0, 31 - s) / m;
+    acc.push_back(static_cast<int32_t>(std::llround(a)) +
+                  std::uniform_int_distribution<int32_t>(-3, 3)(rng));
+    mult.push_back(m);
+    shift.push_back(s);
+  }
+  const int64_t n = static_cast<int64_t>(acc.size()), k = 2;
+  for (const Int8GemmVariant* v : SupportedVariants()) {
+    std::vector<int8_t> x(static_cast<size_t>(KPadded(k)), -7);
+    std::vector<int16_t> a(x.size());
+    WidenInt8WithOffset(*v, x.data(), static_cast<int64_t>(x.size()), 7, a.data());  // zeros
+    std::vector<int8_t> w(static_cast<size_t>(n * k), -100);
+    const PackedInt8Matrix packed = PackedInt8Matrix::FromTransposed(*v, n, k, w.data(), k);
+    QuantParams q;
+    q.input_zero_point = -7;
+    q.multiplier = mult;
+    q.shift = shift;
+    q.bias = acc;
+    std::vector<int8_t> c(static_cast<size_t>(n));
+    Int8Gemm(1, a.data(), KPadded(k), packed, q.bias.data(), MakeRequant(q), c.data(), n);
+    int failures = 0;
+    for (int64_t j = 0; j < n && failures < 5; ++j) {
+      const int8_t want = NaiveOutputStage(acc[j], q, j);
+      if (c[j] != want) {
+        ADD_FAILURE() << v->name << ": acc " << acc[j] << " multiplier " << mult[j] << " shift "
+                      << shift[j] << " -> " << int{c[j]} << ", want " << int{want};
+        ++failures;
       }
     }
   }

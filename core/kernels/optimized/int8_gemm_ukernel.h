@@ -17,6 +17,7 @@
 
 #include <cstdint>
 
+#include "core/kernels/reference/xnnpack_int8.h"
 #include "core/quant/fixed_point.h"
 
 namespace compressd::kernels::optimized {
@@ -26,6 +27,8 @@ namespace compressd::kernels::optimized {
 struct Int8OutputStage {
   const int32_t* multiplier = nullptr;  // per column of this call, or one value (!per_channel)
   const int32_t* shift = nullptr;
+  // Set: XNNPACK's fp32 requantization (multiplier/shift unused), see int8_gemm.h Int8Requant.
+  const float* fp32_scale = nullptr;
   bool per_channel = true;
   // Some shift > 0 (a left shift is needed) / some multiplier == INT32_MIN (the
   // SaturatingRoundingDoublingHighMul overflow case needs the saturation fix-up). Conservative
@@ -76,6 +79,31 @@ inline int8_t Int8RequantizeScalar(int32_t acc, int32_t multiplier, int32_t shif
   v = v < act_min ? act_min : v;
   v = v > act_max ? act_max : v;
   return static_cast<int8_t>(v);
+}
+
+// Moves a per-channel stage's arrays on by `columns` (a block starting at column `columns` of the
+// call's); a per-tensor stage is left as it is.
+inline void AdvanceOutputStage(int64_t columns, Int8OutputStage* out) {
+  if (!out->per_channel) return;
+  if (out->fp32_scale != nullptr) {
+    out->fp32_scale += columns;
+  } else {
+    out->multiplier += columns;
+    out->shift += columns;
+  }
+}
+
+// The scalar output stage of one accumulator of channel `c` (an index into the stage's arrays,
+// ignored when !per_channel), in whichever arithmetic `out` selects.
+inline int8_t Int8RequantizeChannel(const Int8OutputStage& out, int32_t acc, int64_t c) {
+  const int64_t i = out.per_channel ? c : 0;
+  if (out.fp32_scale != nullptr) {
+    return static_cast<int8_t>(reference::XnnRequantizeFp32(
+        acc, out.fp32_scale[i], out.output_zero_point,
+        reference::XnnOutputRange{out.act_min, out.act_max}));
+  }
+  return Int8RequantizeScalar(acc, out.multiplier[i], out.shift[i], out.output_zero_point,
+                              out.act_min, out.act_max);
 }
 
 }  // namespace compressd::kernels::optimized

@@ -4,7 +4,8 @@
 //   out = clamp(MultiplyByQuantizedMultiplier(acc, multiplier, shift) + zero_point, min, max)
 //
 // bit-exact with quant::MultiplyByQuantizedMultiplier (see Requantize8) and
-// Int8RequantizeScalar (int8_gemm_ukernel.h).
+// Int8RequantizeScalar (int8_gemm_ukernel.h); and XNNPACK's fp32 requantization
+// (RequantizeFp32x8, bit-exact with reference::XnnRequantizeFp32).
 #ifndef COMPRESSD_CORE_KERNELS_OPTIMIZED_INT8_REQUANT_AVX2_H_
 #define COMPRESSD_CORE_KERNELS_OPTIMIZED_INT8_REQUANT_AVX2_H_
 
@@ -48,6 +49,11 @@ inline void StoreBytes(int8_t* dst, __m128i v, int n) {
   if (n & 16) _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), v);  // n == 16
 }
 
+// 8 int8 values at src as 8 int32 lanes (sign-extended); the inverse of StoreLanesAsInt8.
+inline __m256i LoadInt8AsInt32(const int8_t* src) {
+  return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src)));
+}
+
 // Stores 8 int32 lanes as 8 bytes at dst, saturating to [-128, 127].
 inline void StoreLanesAsInt8(int8_t* dst, __m256i v) {
   // vpackssdw / vpacksswb work per 128-bit half; the permutation gathers the two 4-byte groups.
@@ -64,8 +70,7 @@ struct ChannelStage {
   __m256i mult_odd;     // multipliers of the odd lanes moved to the even positions
   __m256i left;         // max(shift, 0)
   __m256i right;        // max(-shift, 0)
-  __m256i mask;         // 2^right - 1
-  __m256i half;         // mask >> 1
+  __m256i round;        // 2^(right - 1), or 0 when right == 0
   __m256i mult_is_min;  // all-ones where multiplier == INT32_MIN
 };
 
@@ -77,8 +82,7 @@ inline ChannelStage MakeChannelStage(__m256i mult, __m256i shift) {
   q.mult_odd = _mm256_srli_epi64(mult, 32);
   q.left = _mm256_max_epi32(shift, zero);
   q.right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
-  q.mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, q.right), one);
-  q.half = _mm256_srli_epi32(q.mask, 1);
+  q.round = _mm256_srli_epi32(_mm256_sllv_epi32(one, q.right), 1);
   q.mult_is_min =
       _mm256_cmpeq_epi32(mult, _mm256_set1_epi32(std::numeric_limits<int32_t>::min()));
   return q;
@@ -93,7 +97,12 @@ inline ChannelStage MakeChannelStage(__m256i mult, __m256i shift) {
 //    the low 32 bits of the floor for logical and arithmetic shifts alike, are moved back into
 //    32-bit lanes. The only result that does not fit, x == m == INT32_MIN (2^31), comes out as
 //    INT32_MIN and is flipped to INT32_MAX (the saturation);
-//  * RoundingDivideByPOT(v, right) = (v >> right) + ((v & mask) > (mask >> 1) + (v < 0));
+//  * RoundingDivideByPOT(v, right) = (v >> right) + ((v & mask) > (mask >> 1) + (v < 0)) with
+//    mask = 2^right - 1 rounds half away from zero, i.e. it is
+//    sign(v) * ((|v| + round) >> right) with round = 2^(right - 1) (0 for right == 0):
+//    vpabsd, vpaddd, vpsrlvd, vpsignd. |v| and the sum are taken as unsigned 32-bit values
+//    (|INT32_MIN| = 2^31, plus round <= 2^30, stays below 2^32), and vpsignd negates for v < 0
+//    (giving INT32_MIN back for 2^31) and yields 0 for v == 0, where the magnitude is 0 anyway;
 //  * + zero_point with int32 wrap-around.
 // kLeft / kSatFix false skip the left shift / the saturation fix-up: only valid when no shift
 // is positive / no multiplier is INT32_MIN.
@@ -111,11 +120,21 @@ inline __m256i Requantize8(__m256i acc, const ChannelStage& q, __m256i zero_poin
         _mm256_cmpeq_epi32(x, _mm256_set1_epi32(std::numeric_limits<int32_t>::min()));
     high = _mm256_xor_si256(high, _mm256_and_si256(x_is_min, q.mult_is_min));
   }
-  const __m256i remainder = _mm256_and_si256(high, q.mask);
-  const __m256i threshold = _mm256_sub_epi32(q.half, _mm256_srai_epi32(high, 31));
-  __m256i v = _mm256_srav_epi32(high, q.right);
-  v = _mm256_sub_epi32(v, _mm256_cmpgt_epi32(remainder, threshold));
-  return _mm256_add_epi32(v, zero_point);
+  const __m256i magnitude =
+      _mm256_srlv_epi32(_mm256_add_epi32(_mm256_abs_epi32(high), q.round), q.right);
+  return _mm256_add_epi32(_mm256_sign_epi32(magnitude, high), zero_point);
+}
+
+// XNNPACK's fp32 requantization (reference::XnnRequantizeFp32) on 8 lanes:
+//   lrintf(clamp((float)acc * scale, lo, hi)) + zero_point
+// with lo = act_min - zp and hi = act_max - zp as floats. vcvtdq2ps and vcvtps2dq round to
+// nearest even in the default MXCSR mode, like the scalar conversion and lrintf; the clamp comes
+// first, so the conversion never overflows.
+inline __m256i RequantizeFp32x8(__m256i acc, __m256 scale, __m256 lo, __m256 hi,
+                                __m256i zero_point) {
+  __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), scale);
+  f = _mm256_min_ps(_mm256_max_ps(f, lo), hi);
+  return _mm256_add_epi32(_mm256_cvtps_epi32(f), zero_point);
 }
 
 }  // namespace compressd::kernels::optimized::avx2

@@ -5,6 +5,8 @@
 #ifndef COMPRESSD_CORE_KERNELS_OPTIMIZED_INT8_TEST_UTIL_H_
 #define COMPRESSD_CORE_KERNELS_OPTIMIZED_INT8_TEST_UTIL_H_
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -35,8 +37,11 @@ struct QuantParams {
   std::vector<int32_t> multiplier;
   std::vector<int32_t> shift;
   std::vector<int32_t> bias;
+  // Non-empty: XNNPACK's fp32 requantization with these scales replaces multiplier/shift.
+  std::vector<float> fp32_scale;
   std::string ToString() const {
-    return "in_zp=" + std::to_string(input_zero_point) +
+    return std::string(fp32_scale.empty() ? "" : "fp32 ") +
+           "in_zp=" + std::to_string(input_zero_point) +
            " out_zp=" + std::to_string(output_zero_point) + " act=[" + std::to_string(act_min) +
            "," + std::to_string(act_max) + "]";
   }
@@ -97,9 +102,31 @@ inline QuantParams RandomQuantParams(int64_t channels, bool realistic, std::mt19
   return q;
 }
 
+// Switches `q` to XNNPACK's fp32 requantization: one scale per multiplier entry, log-uniform
+// over [2^-16, 2^2] (what input_scale * filter_scale / output_scale gives), some exact powers of
+// two and some that make most outputs clamp, so that rounding ties and both bounds are reached.
+inline void UseFp32Requant(QuantParams& q, std::mt19937& rng) {
+  q.fp32_scale.clear();
+  for (size_t c = 0; c < q.multiplier.size(); ++c) {
+    const int kind = std::uniform_int_distribution<int>(0, 9)(rng);
+    const float e = std::uniform_real_distribution<float>(-16.0f, 2.0f)(rng);
+    q.fp32_scale.push_back(kind == 0   ? 0.5f   // ties at every odd accumulator
+                           : kind == 1 ? 64.0f  // mostly clamped
+                                       : std::exp2(e));
+  }
+}
+
 // TFLite's output stage on an int32 accumulator (the offset added with wrap-around, as the
-// compiled int32 `acc += output_offset` behaves).
+// compiled int32 `acc += output_offset` behaves); with fp32 scales, XNNPACK's
+// (xnn_qs8_requantize_fp32: scale in float, clamp to the bounds less the zero point, round to
+// nearest even, add the zero point).
 inline int8_t NaiveOutputStage(int32_t acc, const QuantParams& q, int64_t channel) {
+  if (!q.fp32_scale.empty()) {
+    float f = static_cast<float>(acc) * q.fp32_scale[static_cast<size_t>(channel)];
+    f = std::max(f, static_cast<float>(q.act_min - q.output_zero_point));
+    f = std::min(f, static_cast<float>(q.act_max - q.output_zero_point));
+    return static_cast<int8_t>(static_cast<int32_t>(std::lrint(f)) + q.output_zero_point);
+  }
   int32_t v = quant::MultiplyByQuantizedMultiplier(acc, q.multiplier[channel],
                                                    static_cast<int>(q.shift[channel]));
   v = static_cast<int32_t>(static_cast<uint32_t>(v) + static_cast<uint32_t>(q.output_zero_point));
