@@ -9,6 +9,7 @@
 #include "core/kernels/conv_params.h"
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
+#include "core/kernels/optimized/transpose_conv.h"
 #include "core/kernels/reference/transpose_conv.h"
 
 namespace compressd::kernels {
@@ -21,6 +22,8 @@ constexpr int kBias = 3;
 
 struct TransposeConvState : OpState {
   ConvParams params;
+  // Float weights that are constant: packed once for the optimized kernel.
+  std::unique_ptr<optimized::PackedTransposeConvFilter> packed;
 };
 
 // TFLite's ComputePaddingHeightWidth for a forward convolution from `out_size` with dilation 1.
@@ -97,6 +100,10 @@ absl::Status Prepare(OpContext& ctx) {
       TflitePadding(options.padding, dims[2], weights->shape.dim(2), options.stride_w);
   state->params.act_min = act.min;
   state->params.act_max = act.max;
+  if (weights->is_constant) {
+    state->packed = std::make_unique<optimized::PackedTransposeConvFilter>(
+        optimized::PackTransposeConvFilter(weights->shape, weights->data_as<const float>()));
+  }
   ctx.set_state(std::move(state));
   return nn::SetOutput(ctx, 0, input->type, out_shape);
 }
@@ -109,6 +116,11 @@ absl::Status Eval(OpContext& ctx) {
   const ConvParams& params = ctx.state_as<TransposeConvState>()->params;
   switch (input.type) {
     case ir::DataType::kFloat32:
+      if (const auto* packed = ctx.state_as<TransposeConvState>()->packed.get()) {
+        optimized::TransposeConv(params, input.shape, input.data_as<const float>(), *packed,
+                      bias != nullptr ? bias->data_as<const float>() : nullptr, output.shape, output.data_as<float>());
+        return absl::OkStatus();
+      }
       reference::TransposeConv(params, input.shape, input.data_as<const float>(), weights.shape,
                                weights.data_as<const float>(),
                                bias != nullptr ? bias->data_as<const float>() : nullptr,

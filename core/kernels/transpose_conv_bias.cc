@@ -17,6 +17,7 @@
 #include "core/kernels/conv_params.h"
 #include "core/kernels/nn_kernel_util.h"
 #include "core/kernels/nn_kernels.h"
+#include "core/kernels/optimized/transpose_conv.h"
 #include "core/kernels/reference/transpose_conv.h"
 
 namespace compressd::kernels {
@@ -27,6 +28,8 @@ constexpr int32_t kPaddingValid = 2;
 
 struct TransposeConvBiasState : OpState {
   ConvParams params;
+  // Float weights that are constant: packed once for the optimized kernel.
+  std::unique_ptr<optimized::PackedTransposeConvFilter> packed;
 };
 
 int32_t ReadInt32Le(const uint8_t* p) {
@@ -98,6 +101,10 @@ absl::Status Prepare(OpContext& ctx) {
   state->params.stride_w = stride_w;
   state->params.pad_top = static_cast<int32_t>(pad_h / 2);
   state->params.pad_left = static_cast<int32_t>(pad_w / 2);
+  if (weights->is_constant) {
+    state->packed = std::make_unique<optimized::PackedTransposeConvFilter>(
+        optimized::PackTransposeConvFilter(weights->shape, weights->data_as<const float>()));
+  }
   ctx.set_state(std::move(state));
   return nn::SetOutput(ctx, 0, input->type,
                        Shape{input->shape.dim(0), static_cast<int32_t>(out_h),
@@ -112,6 +119,11 @@ absl::Status Eval(OpContext& ctx) {
   const ConvParams& params = ctx.state_as<TransposeConvBiasState>()->params;
   switch (input.type) {
     case ir::DataType::kFloat32:
+      if (const auto* packed = ctx.state_as<TransposeConvBiasState>()->packed.get()) {
+        optimized::TransposeConvBias(params, input.shape, input.data_as<const float>(), *packed,
+                      bias.data_as<const float>(), output.shape, output.data_as<float>());
+        return absl::OkStatus();
+      }
       reference::TransposeConvBias(params, input.shape, input.data_as<const float>(),
                                    weights.shape, weights.data_as<const float>(),
                                    bias.data_as<const float>(), output.shape,
