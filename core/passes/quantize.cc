@@ -8,6 +8,7 @@
 #include "core/passes/full_integer.h"
 #include "core/passes/float16_weights.h"
 #include "core/passes/fold_fp16_weights.h"
+#include "core/passes/fuse_activations.h"
 #include "core/passes/graph_edit.h"
 #include "core/tflite/model_validator.h"
 #include "core/tflite/op_names.h"
@@ -137,6 +138,12 @@ absl::StatusOr<QuantizeResult> Quantize(const ir::Model& model, const QuantizeOp
           "int16x8_layers (16x8 for chosen layers of an int8 model) is not implemented yet");
     }
     const int bits = options.mode == QuantMode::kInt16x8 ? 16 : 8;
+    // Standalone RELUs join their producers (as TFLite's converter fuses them): one
+    // requantization less per pair. Operators kept in float take no part.
+    FuseActivationsResult fused = FuseActivations(folded.model, keep_ops);
+    for (int32_t& op : keep_ops) op = fused.operator_map[static_cast<size_t>(op)];
+    folded.model = std::move(fused.model);
+    result.fused_activations = fused.fused;
     ASSIGN_OR_RETURN(const TensorRanges ranges,
                      CalibrateRanges(folded.model, *calibration, options, bits));
     FullIntegerOptions fi;

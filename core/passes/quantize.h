@@ -37,6 +37,9 @@ struct QuantizeResult {
   std::vector<eval::KeptFloatOp> kept_float;
   std::vector<std::string> warnings;
   uint32_t calibration_samples = 0;  // kInt8 / kInt16x8
+  // kInt8 / kInt16x8: standalone RELU / RELU6 / RELU_N1_TO_1 operators fused into the operator
+  // producing their input (passes/fuse_activations.h) before calibration.
+  int fused_activations = 0;
 };
 
 // `calibration` is required (non-null, non-empty) for kInt8 and kInt16x8 and ignored otherwise.

@@ -174,8 +174,12 @@ absl::StatusOr<PipelineResult> RunPipeline(std::span<const uint8_t> model_bytes,
     for (auto& w : quantized.warnings) result.report.warnings.push_back(std::move(w));
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    result.report.passes.push_back(
-        {"quantize", seconds, absl::StrCat("mode ", passes::QuantModeName(q.mode))});
+    std::string summary = absl::StrCat("mode ", passes::QuantModeName(q.mode));
+    if (quantized.fused_activations > 0) {
+      absl::StrAppend(&summary, "; ", quantized.fused_activations,
+                      " activation operators fused into their producers");
+    }
+    result.report.passes.push_back({"quantize", seconds, std::move(summary)});
   }
   if (cancelled()) return absl::CancelledError("job cancelled");
   progress("write", 0.9, "writing the compressed model");
