@@ -24,6 +24,9 @@
 namespace compressd::cli {
 namespace {
 
+// How many operators --profile lists individually.
+constexpr int kSlowestOperators = 15;
+
 // Loads input `i` from `path`: a .npy file (detected by its magic, whatever the extension) whose
 // dtype and element count must match, or a raw little-endian file of exactly the input's size.
 absl::StatusOr<std::vector<uint8_t>> LoadInput(const std::string& path,
@@ -126,6 +129,8 @@ int Run(int argc, char** argv) {
                      .count());
   }
   std::sort(ms.begin(), ms.end());
+  const std::vector<interp::OpTime> slowest =
+      profiler ? profiler->Slowest(kSlowestOperators) : std::vector<interp::OpTime>{};
   const std::string out_dir = args->Get("output-dir").value_or("");
   if (!out_dir.empty()) {
     std::error_code ec;
@@ -201,6 +206,19 @@ int Run(int argc, char** argv) {
       w.EndObject();
     }
     w.EndArray();
+    w.Key("slowest_operators");
+    w.BeginArray();
+    for (const interp::OpTime& t : slowest) {
+      w.BeginObject();
+      w.Key("index");
+      w.Int(t.operator_index);
+      w.Key("operator");
+      w.String(t.description);
+      w.Key("ms");
+      w.Double(t.total_ms / profiler->invocations());
+      w.EndObject();
+    }
+    w.EndArray();
   }
   const auto& mem = in.memory_stats();
   w.Key("memory");
@@ -240,6 +258,11 @@ int Run(int argc, char** argv) {
         std::cout << absl::StrFormat("  %-32s %4d ops %9.3f ms %5.1f%%\n", k.kind, k.operators,
                                      k.total_ms / profiler->invocations(),
                                      total > 0 ? 100.0 * k.total_ms / total : 0.0);
+      }
+      std::cout << "slowest operators (ms per run):\n";
+      for (const interp::OpTime& t : slowest) {
+        std::cout << absl::StrFormat("  #%-4d %8.3f ms  %s\n", t.operator_index,
+                                     t.total_ms / profiler->invocations(), t.description);
       }
     }
     for (int i = 0; i < in.num_outputs(); ++i) {

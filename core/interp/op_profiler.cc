@@ -4,6 +4,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "core/tflite/op_names.h"
 
 namespace compressd::interp {
@@ -40,6 +41,34 @@ void OpProfiler::OnOperator(const OperatorEvent& event) {
         std::chrono::duration<double, std::milli>(now - last_).count();
   }
   last_ = now;
+}
+
+std::vector<OpTime> OpProfiler::Slowest(int count) const {
+  const ir::Subgraph& sg = model_.subgraphs.at(0);
+  std::vector<OpTime> all;
+  all.reserve(per_operator_ms_.size());
+  for (size_t i = 0; i < per_operator_ms_.size(); ++i) {
+    all.push_back({static_cast<int>(i), "", per_operator_ms_[i]});
+  }
+  const size_t n = std::min(all.size(), static_cast<size_t>(std::max(count, 0)));
+  std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n), all.end(),
+                    [](const OpTime& a, const OpTime& b) { return a.total_ms > b.total_ms; });
+  all.resize(n);
+  auto shapes = [&sg](const std::vector<int32_t>& ids) {
+    std::string out;
+    for (int32_t id : ids) {
+      if (id < 0 || static_cast<size_t>(id) >= sg.tensors.size()) continue;
+      absl::StrAppend(&out, out.empty() ? "[" : " x [",
+                      absl::StrJoin(sg.tensors[static_cast<size_t>(id)].shape, ","), "]");
+    }
+    return out;
+  };
+  for (OpTime& t : all) {
+    const ir::Operator& op = sg.operators[static_cast<size_t>(t.operator_index)];
+    t.description = absl::StrCat(kinds_[static_cast<size_t>(t.operator_index)], " ",
+                                 shapes(op.inputs), " -> ", shapes(op.outputs));
+  }
+  return all;
 }
 
 std::vector<OpKindTime> OpProfiler::ByKind() const {

@@ -32,6 +32,14 @@ struct OpKindTime {
   double total_ms = 0.0;  // over all profiled invocations
 };
 
+// Time spent in one operator, with what it computes: "CONV_2D int8 [1,128,128,3] x
+// [16,3,3,3] -> [1,64,64,16]" (the shapes of its non-omitted inputs, then of its outputs).
+struct OpTime {
+  int operator_index = 0;
+  std::string description;
+  double total_ms = 0.0;  // over all profiled invocations
+};
+
 class OpProfiler {
  public:
   explicit OpProfiler(const ir::Model& model);
@@ -45,6 +53,8 @@ class OpProfiler {
   const std::vector<double>& per_operator_ms() const { return per_operator_ms_; }
   // Per kind, most expensive first.
   std::vector<OpKindTime> ByKind() const;
+  // The `count` most expensive operators (fewer if the model has fewer), most expensive first.
+  std::vector<OpTime> Slowest(int count) const;
 
  private:
   void OnOperator(const OperatorEvent& event);

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "absl/strings/str_join.h"
 #include "core/interp/input_fill.h"
 #include "core/tflite/testing/test_models.h"
 #include "gtest/gtest.h"
@@ -67,6 +68,22 @@ TEST(OpProfilerTest, GroupsOperatorsOfOneKind) {
   EXPECT_EQ(kinds[0].operators, 2);
   EXPECT_GT(profiler.per_operator_ms()[0], 0.0);
   EXPECT_GT(profiler.per_operator_ms()[1], 0.0);
+
+  // Slowest: ordered by time, each operator described with its shapes.
+  const std::vector<OpTime> slowest = profiler.Slowest(5);
+  ASSERT_EQ(slowest.size(), 2u);
+  EXPECT_GE(slowest[0].total_ms, slowest[1].total_ms);
+  EXPECT_NE(slowest[0].operator_index, slowest[1].operator_index);
+  for (const OpTime& t : slowest) {
+    EXPECT_DOUBLE_EQ(t.total_ms, profiler.per_operator_ms()[static_cast<size_t>(t.operator_index)]);
+    const auto& in_shape = sg.tensors[static_cast<size_t>(sg.operators[t.operator_index].inputs[0])].shape;
+    EXPECT_EQ(t.description.rfind("CONV_2D float32 [", 0), 0u) << t.description;
+    EXPECT_NE(t.description.find(absl::StrJoin(in_shape, ",")), std::string::npos)
+        << t.description;
+    EXPECT_NE(t.description.find(" -> ["), std::string::npos) << t.description;
+  }
+  EXPECT_EQ(profiler.Slowest(1).size(), 1u);
+  EXPECT_TRUE(profiler.Slowest(0).empty());
 }
 
 }  // namespace
