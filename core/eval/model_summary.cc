@@ -1,6 +1,9 @@
 #include "core/eval/model_summary.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <vector>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -53,6 +56,7 @@ ModelSummary Summarize(const ir::Model& model, int64_t file_bytes) {
   s.subgraphs = static_cast<int>(model.subgraphs.size());
   std::set<std::string> customs;
   std::set<std::pair<size_t, uint32_t>> counted_buffers;  // a shared buffer counts once
+  std::set<std::vector<uint32_t>> scale_vectors;            // by bit pattern
   for (size_t sgi = 0; sgi < model.subgraphs.size(); ++sgi) {
     const ir::Subgraph& sg = model.subgraphs[sgi];
     if (sgi == 0) {
@@ -68,7 +72,15 @@ ModelSummary Summarize(const ir::Model& model, int64_t file_bytes) {
       if (ir::EffectiveBuiltinCode(code) == ir::BuiltinOp::kCustom) customs.insert(name);
     }
     for (const ir::Tensor& t : sg.tensors) {
-      if (t.quantization && t.quantization->IsQuantized()) s.has_quantization = true;
+      if (t.quantization && t.quantization->IsQuantized()) {
+        s.has_quantization = true;
+        std::vector<uint32_t> bits;
+        bits.reserve(t.quantization->scale.size());
+        for (float f : t.quantization->scale) bits.push_back(std::bit_cast<uint32_t>(f));
+        if (scale_vectors.insert(bits).second) {
+          s.distinct_scale_values += static_cast<int64_t>(bits.size());
+        }
+      }
       const size_t bytes = model.buffers[t.buffer].size();
       if (bytes == 0 || !counted_buffers.insert({0, t.buffer}).second) continue;
       DtypeStats& d = s.constants_by_dtype[ir::DataTypeName(t.type)];
@@ -127,6 +139,8 @@ void WriteSummaryJson(const ModelSummary& s, JsonWriter& w) {
   w.EndObject();
   w.Key("quantized");
   w.Bool(s.has_quantization);
+  w.Key("distinct_scale_values");
+  w.Int(s.distinct_scale_values);
   w.Key("custom_ops");
   WriteStrings(s.custom_ops, w);
   w.Key("metadata_keys");
@@ -158,7 +172,11 @@ std::string FormatSummary(const ModelSummary& s) {
     absl::StrAppend(&out, absl::StrFormat("  %-10s %6d tensors %10d params %10d bytes\n", dtype,
                                           d.tensors, d.parameters, d.bytes));
   }
-  absl::StrAppend(&out, "quantized:   ", s.has_quantization ? "yes" : "no", "\n");
+  absl::StrAppend(&out, "quantized:   ", s.has_quantization ? "yes" : "no");
+  if (s.has_quantization) {
+    absl::StrAppend(&out, " (", s.distinct_scale_values, " distinct scale values)");
+  }
+  absl::StrAppend(&out, "\n");
   auto list = [&](const char* label, const std::vector<std::string>& v) {
     absl::StrAppend(&out, label);
     if (v.empty()) absl::StrAppend(&out, "none");

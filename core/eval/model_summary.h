@@ -38,6 +38,10 @@ struct ModelSummary {
   int64_t parameters = 0;  // elements of all constant tensors
   int64_t constant_bytes = 0;
   bool has_quantization = false;  // any tensor with quantization scales
+  // Float scale values the file must hold: the lengths of the distinct scale vectors of all
+  // tensors (identical vectors can be stored once). With constant_bytes, the smallest a TFLite
+  // file of this model can be before its graph: constant_bytes + 4 * distinct_scale_values.
+  int64_t distinct_scale_values = 0;
   std::vector<std::string> custom_ops;     // distinct custom op names
   std::vector<std::string> metadata_keys;  // Model.metadata names
   std::vector<std::string> signature_keys;
