@@ -33,4 +33,6 @@ if [[ -f scripts/run_fuzz.sh ]]; then
   echo "== fuzzing the model loader"
   FUZZ_SECONDS=${FUZZ_SECONDS:-60} bash scripts/run_fuzz.sh
 fi
+echo "== disk used by the build folders: $(du -sh build build-asan build-fuzz 2>/dev/null |
+  awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1}')"
 echo "== all tests passed in $(( $(date +%s) - start )) s"

@@ -2,18 +2,32 @@
 
 #include <filesystem>
 #include <string>
+#include <system_error>
 
 #include "gtest/gtest.h"
 
 namespace compressd {
 namespace {
 
-std::string TempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "file_io_test.XXXXXX").string();
-  return std::string(::mkdtemp(tmpl.data()));
-}
+// Each test gets a fresh folder, removed with its contents afterwards.
+class FileIoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "file_io_test.XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  const std::string& TempDir() const { return dir_; }
 
-TEST(FileIoTest, AtomicWriteThenReadReturnsSameBytes) {
+ private:
+  std::string dir_;
+};
+
+TEST_F(FileIoTest, AtomicWriteThenReadReturnsSameBytes) {
   const std::string path = TempDir() + "/a.bin";
   std::vector<uint8_t> data = {1, 2, 3, 0, 255};
   ASSERT_TRUE(WriteFileAtomic(path, data).ok());
@@ -31,20 +45,20 @@ TEST(FileIoTest, AtomicWriteThenReadReturnsSameBytes) {
   EXPECT_EQ(entries, 1);
 }
 
-TEST(FileIoTest, ReadMissingFileIsNotFoundNamingPath) {
+TEST_F(FileIoTest, ReadMissingFileIsNotFoundNamingPath) {
   auto r = ReadFileBytes("/nonexistent/compressd/x.tflite");
   EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
   EXPECT_NE(r.status().message().find("/nonexistent/compressd/x.tflite"), std::string::npos);
 }
 
-TEST(FileIoTest, ReadOverLimitIsResourceExhausted) {
+TEST_F(FileIoTest, ReadOverLimitIsResourceExhausted) {
   const std::string path = TempDir() + "/big.bin";
   ASSERT_TRUE(WriteFileAtomic(path, std::vector<uint8_t>(100, 7)).ok());
   EXPECT_EQ(ReadFileBytes(path, 99).status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_TRUE(ReadFileBytes(path, 100).ok());
 }
 
-TEST(FileIoTest, ReadDirectoryIsInvalidArgument) {
+TEST_F(FileIoTest, ReadDirectoryIsInvalidArgument) {
   EXPECT_EQ(ReadFileBytes(TempDir()).status().code(), absl::StatusCode::kInvalidArgument);
 }
 

@@ -17,7 +17,9 @@ absl::StatusOr<std::string> TestDataPath(const std::string& relative);
 // The five MediaPipe models every compatibility test covers (file names under models/).
 const std::vector<std::string>& RealModelNames();
 
-// A fresh empty directory under the system temp dir.
+// A fresh empty directory under the system temp dir. Removed with its contents when the process
+// exits, unless a test failed (then kept for inspection, and the exit message names one).
+// Thread-safe.
 std::string MakeTempDir(const std::string& prefix);
 
 }  // namespace compressd::testing

@@ -51,6 +51,7 @@ absl::StatusOr<OracleResult> RunTfliteOracle(const std::string& model_path,
   }
   if (code != 0) {
     auto err = ReadFileBytes(out_dir + "/stderr.txt");
+    std::filesystem::remove_all(out_dir);
     return absl::InternalError(absl::StrCat(
         "TFLite oracle failed (exit ", code, "): ",
         err.ok() ? std::string(err->begin(), err->end()) : "no stderr"));
