@@ -1,9 +1,9 @@
 #include "core/kernels/optimized/activation.h"
 
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -26,17 +26,8 @@ bool HaveAvx2() {
 #endif
 }
 
-uint32_t Bits(float v) {
-  uint32_t b;
-  std::memcpy(&b, &v, sizeof(b));
-  return b;
-}
-
-float FromBits(uint32_t b) {
-  float v;
-  std::memcpy(&v, &b, sizeof(v));
-  return v;
-}
+uint32_t Bits(float v) { return std::bit_cast<uint32_t>(v); }
+float FromBits(uint32_t b) { return std::bit_cast<float>(b); }
 
 // Random floats mixing ordinary values around the RELU bounds with the extremes: signed zeros,
 // infinities, NaNs with payloads and either sign, denormals, the bounds themselves and their
